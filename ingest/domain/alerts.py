@@ -1,0 +1,46 @@
+"""What evaluation decides about alerts: pure value objects, no persistence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Severity = Literal["warning", "critical"]
+AlertKind = Literal["threshold", "offline", "faulty"]
+AlertState = Literal["active", "acknowledged", "resolved"]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertKey:
+    """The condition an alert is about; at most one alert per key is open at a time.
+
+    Threshold alerts are per (building, room, metric, severity); sensor alerts (offline,
+    faulty) are per sensor, with `metric` None.
+    """
+
+    building: str
+    room: str
+    metric: str | None
+    severity: Severity
+    kind: AlertKind = "threshold"
+    sensor: str | None = None
+
+    @property
+    def open_key(self) -> str:
+        """A string unique among open alerts (the database enforces it)."""
+        if self.kind == "threshold":
+            return f"{self.building}/{self.room}/{self.metric}/{self.severity}"
+        return f"{self.building}/{self.room}/sensor:{self.sensor}/{self.kind}"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertChange:
+    """Evaluation's decision: open or clear the alert for `key`, at event time `at`."""
+
+    action: Literal["open", "clear"]
+    key: AlertKey
+    at: datetime
+    value: float | None = None
+    limit: str | None = None
+    message: str = ""

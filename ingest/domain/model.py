@@ -1,0 +1,181 @@
+"""The sensor payload model, shared by ingest and the simulator, and its validation.
+
+Pure: no I/O, no clock. The time of receipt is passed in.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ingest.domain.const import (
+    MAX_PAYLOAD_BYTES,
+    METRICS,
+    PHYSICAL_RANGES,
+    STATUS_SUFFIX,
+    TELEMETRY_SUFFIX,
+    TOPIC_PREFIX,
+    RejectReason,
+)
+
+_NAME = re.compile(r"[a-z0-9_-]{1,64}")
+
+
+class Rejected(Exception):
+    """A message that breaks the sensor contract; `reason` is one of `RejectReason`."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class SensorRef:
+    """Where a sensor is: building, room and its own id, as in its topic."""
+
+    building: str
+    room: str
+    sensor: str
+
+    def topic(self, suffix: str = TELEMETRY_SUFFIX) -> str:
+        """The MQTT topic of this sensor for `telemetry` or `status`."""
+        return f"{TOPIC_PREFIX}/{self.building}/{self.room}/{self.sensor}/{suffix}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One validated telemetry message: values by metric at the reading's own time (UTC)."""
+
+    sensor: SensorRef
+    time: datetime
+    values: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A device's retained `online`/`offline` status message."""
+
+    sensor: SensorRef
+    online: bool
+
+
+def parse_topic(topic: str) -> tuple[SensorRef, Literal["telemetry", "status"]]:
+    """Split `udara/{building}/{room}/{sensor}/{telemetry|status}` or reject it."""
+    parts = topic.split("/")
+    if (
+        len(parts) != 5
+        or parts[0] != TOPIC_PREFIX
+        or parts[4] not in (TELEMETRY_SUFFIX, STATUS_SUFFIX)
+        or not all(_NAME.fullmatch(p) for p in parts[1:4])
+    ):
+        raise Rejected(RejectReason.BAD_TOPIC, f"topic {topic[:200]!r} is not udara/b/r/s/telemetry")
+    kind: Literal["telemetry", "status"] = (
+        "telemetry" if parts[4] == TELEMETRY_SUFFIX else "status"
+    )
+    return SensorRef(parts[1], parts[2], parts[3]), kind
+
+
+class Telemetry(BaseModel):
+    """The telemetry payload of CONTRACTS.md. Unknown keys are ignored."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=True, strict=False)
+
+    ts: datetime | float | None = Field(default=None, union_mode="left_to_right")
+    temperature: float | None = None
+    humidity: float | None = None
+    co2: float | None = None
+    pm25: float | None = None
+    pm10: float | None = None
+    co: float | None = None
+    hcho: float | None = None
+
+    @field_validator(*METRICS, mode="before")
+    @classmethod
+    def _numbers_only(cls, value: Any) -> Any:
+        # JSON true/false and numeric strings are wrong types, not readings.
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValueError("must be a number")
+        return value
+
+    @field_validator("ts", mode="before")
+    @classmethod
+    def _timestamp_shape(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
+            raise ValueError("must be an RFC 3339 string or epoch seconds")
+        return value
+
+    def metric_values(self) -> dict[str, float]:
+        """The metrics present in the payload."""
+        return {m: v for m in METRICS if (v := getattr(self, m)) is not None}
+
+
+def _reading_time(ts: datetime | float | None, received_at: datetime) -> datetime:
+    if ts is None:
+        return received_at
+    if isinstance(ts, datetime):
+        if ts.tzinfo is None:
+            raise Rejected(RejectReason.BAD_TIMESTAMP, "RFC 3339 timestamp needs an offset")
+        return ts.astimezone(UTC)
+    if not math.isfinite(ts) or not 0 < ts < 32_503_680_000:  # before year 3000
+        raise Rejected(RejectReason.BAD_TIMESTAMP, f"epoch seconds {ts!r} out of range")
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def parse_telemetry(sensor: SensorRef, payload: bytes, received_at: datetime) -> Reading:
+    """Validate a telemetry payload into a `Reading`, or raise `Rejected` with the reason."""
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise Rejected(RejectReason.TOO_LARGE, f"{len(payload)} bytes > {MAX_PAYLOAD_BYTES}")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Rejected(RejectReason.NOT_UTF8, str(exc)) from None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise Rejected(RejectReason.NOT_JSON, str(exc)[:200]) from None
+    if not isinstance(data, dict):
+        raise Rejected(RejectReason.NOT_OBJECT, f"payload is a JSON {type(data).__name__}")
+    try:
+        telemetry = Telemetry.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        reason = RejectReason.BAD_TIMESTAMP if field.startswith("ts") else RejectReason.BAD_TYPE
+        raise Rejected(reason, f"{field}: {first['msg']}") from None
+    values = telemetry.metric_values()
+    if not values:
+        raise Rejected(RejectReason.NO_METRIC, "no known metric in payload")
+    for metric, value in values.items():
+        if not math.isfinite(value):
+            raise Rejected(RejectReason.NOT_FINITE, f"{metric} is {value}")
+        low, high = PHYSICAL_RANGES[metric]
+        if not low <= value <= high:
+            raise Rejected(
+                RejectReason.IMPOSSIBLE, f"{metric}={value} outside physical range {low}..{high}"
+            )
+    return Reading(sensor, _reading_time(telemetry.ts, received_at), values)
+
+
+def parse_status(sensor: SensorRef, payload: bytes) -> StatusChange:
+    """Validate a status payload (`online` or `offline`)."""
+    text = payload.decode("utf-8", errors="replace").strip().lower()
+    if text not in ("online", "offline"):
+        raise Rejected(RejectReason.BAD_STATUS, f"status {text[:40]!r} is not online/offline")
+    return StatusChange(sensor, text == "online")
+
+
+def telemetry_payload(values: dict[str, float], ts: datetime | float | None = None) -> bytes:
+    """Encode a telemetry payload as a device would (used by the simulator and tests)."""
+    body: dict[str, Any] = dict(values)
+    if isinstance(ts, datetime):
+        body["ts"] = ts.isoformat()
+    elif ts is not None:
+        body["ts"] = ts
+    return json.dumps(body, separators=(",", ":")).encode()

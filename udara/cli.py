@@ -1,0 +1,50 @@
+"""The `udara` command line. Each area contributes its own commands; this module only wires them."""
+
+from __future__ import annotations
+
+import click
+
+from udara.bootstrap import Container
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Udara: indoor air quality and building maintenance."""
+    ctx.obj = Container.from_environment()
+
+
+@main.group()
+def db() -> None:
+    """Relational database commands."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(container: Container) -> None:
+    """Create or migrate the relational database to the newest schema."""
+    from udara.db import upgrade_database
+
+    upgrade_database(container.settings.database_url)
+    click.echo("database is at the newest schema")
+
+
+def _register_area_commands() -> None:
+    """Attach the commands each package defines (imported lazily: nothing connects at import)."""
+    from ingest.cli import commands as ingest_commands
+    from maintenance.cli import commands as maintenance_commands
+    from sensors_sim.cli import commands as simulator_commands
+    from udara.run import commands as run_commands
+    from web.cli import commands as web_commands
+
+    for command in (
+        *ingest_commands,
+        *maintenance_commands,
+        *simulator_commands,
+        *web_commands,
+        *run_commands,
+    ):
+        main.add_command(command)
+
+
+_register_area_commands()

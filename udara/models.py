@@ -1,0 +1,5 @@
+"""Imports every module's ORM tables so `Base.metadata` knows the whole schema."""
+
+import ingest.adapters.orm  # noqa: F401
+import maintenance.adapters.orm  # noqa: F401
+import web.adapters.orm  # noqa: F401

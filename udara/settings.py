@@ -1,0 +1,79 @@
+"""The one settings object, read from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "udara-development-secret-do-not-use-in-production"  # noqa: S105
+
+
+class MqttTarget:
+    """A parsed `mqtt://[user:password@]host[:port]` URL."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts"):
+            raise ValueError(f"MQTT URL must start with mqtt:// or mqtts://, got {url!r}")
+        self.tls = parts.scheme == "mqtts"
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or (8883 if self.tls else 1883)
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+
+
+class Settings(BaseSettings):
+    """Configuration of every Udara process (see CONTRACTS.md, "Configuration")."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="UDARA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Literal["development", "production"] = "development"
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    mqtt_client_id: str = "udara-ingest"
+    influx_url: str = "http://127.0.0.1:8086"
+    influx_db: str = "udara"
+    influx_username: str | None = None
+    influx_password: SecretStr | None = None
+    influx_token: SecretStr | None = None
+    database_url: str = "sqlite:///var/udara.db"
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    timezone: str = "Asia/Jakarta"
+    threshold_profile: str = "permenkes-1077-2011"
+
+    # Additions beyond the contract (all optional).
+    offline_after_s: int = Field(default=15 * 60, gt=0)
+    mqtt_receive_maximum: int = Field(default=20_000, gt=0, le=65_535)
+    influx_batch_size: int = Field(default=5_000, gt=0)
+    influx_flush_interval_s: float = Field(default=0.25, gt=0)
+    log_json: bool = False
+    log_level: str = "INFO"
+
+    @field_validator("mqtt_url")
+    @classmethod
+    def _mqtt_url_parses(cls, value: str) -> str:
+        MqttTarget(value)
+        return value
+
+    @cached_property
+    def mqtt(self) -> MqttTarget:
+        """The broker URL, parsed."""
+        return MqttTarget(self.mqtt_url)
+
+    @property
+    def is_production(self) -> bool:
+        """True when running with UDARA_ENV=production."""
+        return self.env == "production"
+
+    def check_production_ready(self) -> None:
+        """Refuse to run production with the development secret."""
+        if self.is_production and self.secret_key.get_secret_value() in ("", DEVELOPMENT_SECRET):
+            raise RuntimeError(
+                "UDARA_ENV=production needs UDARA_SECRET_KEY set to a long random value; "
+                "refusing to start with the development secret."
+            )

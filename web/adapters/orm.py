@@ -1,0 +1,1 @@
+"""Web tables (API tokens)."""
