@@ -1,0 +1,1 @@
+"""Pure maintenance rules: work-order transitions and roles, SLAs, recurrence, alert rules."""

@@ -1,0 +1,47 @@
+"""Defaults that follow from what kind of area a room is and how busy it gets."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Final
+
+from maintenance.domain.model import Priority, Traffic
+
+# Lobbies, corridors, entrances and toilets wear fastest and are seen by everyone
+# (building-articles: "utamakan area dengan trafik tinggi").
+HIGH_TRAFFIC_KINDS: Final = frozenset(
+    {"lobby", "corridor", "entrance", "toilet", "pantry", "lift_lobby"}
+)
+LOW_TRAFFIC_KINDS: Final = frozenset({"plant_room", "server_room", "storage", "stairwell"})
+
+_PRIORITY_BY_TRAFFIC: Final[dict[str, Priority]] = {
+    "low": "low",
+    "normal": "medium",
+    "high": "high",
+}
+
+# Cleaning rounds per day: busy areas three times, others once before office hours.
+_ROUNDS_BY_TRAFFIC: Final[dict[str, tuple[time, ...]]] = {
+    "low": (time(7, 0),),
+    "normal": (time(7, 0),),
+    "high": (time(7, 0), time(12, 0), time(16, 0)),
+}
+
+
+def default_traffic(kind: str) -> Traffic:
+    """The traffic level a room of this kind has unless told otherwise."""
+    if kind in HIGH_TRAFFIC_KINDS:
+        return "high"
+    if kind in LOW_TRAFFIC_KINDS:
+        return "low"
+    return "normal"
+
+
+def default_priority(traffic: str) -> Priority:
+    """Default work-order priority for routine work in an area of this traffic level."""
+    return _PRIORITY_BY_TRAFFIC.get(traffic, "medium")
+
+
+def default_daily_rounds(traffic: str) -> tuple[time, ...]:
+    """Local times of the daily cleaning rounds for an area of this traffic level."""
+    return _ROUNDS_BY_TRAFFIC.get(traffic, _ROUNDS_BY_TRAFFIC["normal"])

@@ -1,0 +1,53 @@
+"""Vocabulary of the maintenance domain: types, priorities, statuses, roles, room kinds."""
+
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+WorkOrderType = Literal["routine", "preventive", "corrective", "emergency"]
+Priority = Literal["low", "medium", "high", "urgent"]
+Status = Literal["open", "assigned", "in_progress", "on_hold", "done", "verified", "cancelled"]
+Role = Literal["facility_manager", "cleaning_supervisor", "technician", "viewer"]
+Source = Literal["plan", "alert", "manual"]
+Traffic = Literal["low", "normal", "high"]
+Frequency = Literal["daily", "weekly", "monthly", "yearly"]
+Anchor = Literal["calendar", "completion"]
+CatchUp = Literal["all", "latest", "skip"]
+
+WORK_ORDER_TYPES: Final[tuple[str, ...]] = get_args(WorkOrderType)
+PRIORITIES: Final[tuple[str, ...]] = get_args(Priority)
+STATUSES: Final[tuple[str, ...]] = get_args(Status)
+ROLES: Final[tuple[str, ...]] = get_args(Role)
+SOURCES: Final[tuple[str, ...]] = get_args(Source)
+TRAFFIC_LEVELS: Final[tuple[str, ...]] = get_args(Traffic)
+FREQUENCIES: Final[tuple[str, ...]] = get_args(Frequency)
+ANCHORS: Final[tuple[str, ...]] = get_args(Anchor)
+CATCH_UP_POLICIES: Final[tuple[str, ...]] = get_args(CatchUp)
+
+# A work order in one of these no longer needs work; it frees its (room, rule) slot.
+CLOSED_STATUSES: Final[frozenset[str]] = frozenset({"done", "verified", "cancelled"})
+# Statuses that count as "someone responded" for the response-time SLA.
+RESPONDED_STATUSES: Final[frozenset[str]] = frozenset(
+    {"assigned", "in_progress", "on_hold", "done", "verified"}
+)
+
+ROOM_KINDS: Final[tuple[str, ...]] = (
+    "office",
+    "meeting_room",
+    "lobby",
+    "corridor",
+    "entrance",
+    "toilet",
+    "pantry",
+    "prayer_room",
+    "lift_lobby",
+    "stairwell",
+    "plant_room",
+    "server_room",
+    "storage",
+    "parking",
+    "other",
+)
+
+CREW_ID_PATTERN: Final = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+CODE_PATTERN: Final = r"^[a-z0-9_-]{1,64}$"
