@@ -1,7 +1,84 @@
-"""Command-line commands of the ingest package."""
+"""Command-line commands of the ingest package: `udara ingest`, `udara alerts list`."""
 
 from __future__ import annotations
 
+import json
+import signal
+import threading
+import time
+from typing import TYPE_CHECKING
+
 import click
 
-commands: list[click.Command] = []
+if TYPE_CHECKING:
+    from udara.bootstrap import Container
+
+
+@click.command("ingest")
+@click.option(
+    "--metrics-port",
+    type=int,
+    default=9108,
+    show_default=True,
+    help="Serve Prometheus metrics on this port (0: off).",
+)
+@click.option("--summary/--no-summary", default=True, help="Print a live summary line.")
+@click.pass_obj
+def ingest_command(container: Container, metrics_port: int, summary: bool) -> None:
+    """Consume sensor readings from MQTT into InfluxDB and raise alerts."""
+    from udara.logging_setup import configure_logging
+
+    settings = container.settings
+    configure_logging(settings.log_level, settings.log_json)
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1")
+    service = container.make_ingest_service()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    service.start()
+    click.echo(
+        f"ingest: {settings.mqtt.host}:{settings.mqtt.port} → "
+        f"{settings.influx_url}/{settings.influx_db}",
+        err=True,
+    )
+    last_stored, last_time = 0, time.monotonic()
+    while not stop.wait(5.0):
+        if not summary:
+            continue
+        stats, now = service.pipeline.stats, time.monotonic()
+        rate = (stats.stored - last_stored) / (now - last_time)
+        last_stored, last_time = stats.stored, now
+        click.echo(
+            f"readings/s {rate:8.1f} | stored {stats.stored} | rejected {stats.rejected_total} "
+            f"| open alerts {service.alerts.count_open()}",
+            err=True,
+        )
+    service.stop()
+
+
+@click.group("alerts")
+def alerts_group() -> None:
+    """Air-quality and sensor alerts."""
+
+
+@alerts_group.command("list")
+@click.option("--state", type=click.Choice(["active", "acknowledged", "resolved"]))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_obj
+def alerts_list(container: Container, state: str | None, as_json: bool) -> None:
+    """List alerts, newest first."""
+    alerts = container.alert_service.list(state=state)
+    if as_json:
+        click.echo(json.dumps([a.to_json() for a in alerts], ensure_ascii=False, indent=2))
+        return
+    for a in alerts:
+        what = a.metric or a.kind
+        click.echo(
+            f"#{a.id:<5} {a.state:<12} {a.severity:<8} {a.building}/{a.room} {what}: {a.message}"
+        )
+
+
+commands: list[click.Command] = [ingest_command, alerts_group]

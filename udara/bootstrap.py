@@ -5,14 +5,20 @@ Nothing here connects at import time; every adapter is created on first use.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from udara.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session, sessionmaker
+
+    from ingest.adapters.influx import InfluxClient
+    from ingest.alert_service import AlertService
+    from ingest.domain.evaluation import Evaluator
+    from ingest.service import IngestService
 
 
 class Container:
@@ -39,3 +45,59 @@ class Container:
         from udara.db import make_session_factory
 
         return make_session_factory(self.engine)
+
+    # --- ingest ---
+    def make_influx(self) -> InfluxClient:
+        """A new InfluxDB client (each process or thread that writes gets its own pool)."""
+        from ingest.adapters.influx import InfluxClient
+
+        s = self.settings
+        return InfluxClient(
+            s.influx_url,
+            s.influx_db,
+            username=s.influx_username,
+            password=s.influx_password.get_secret_value() if s.influx_password else None,
+            token=s.influx_token.get_secret_value() if s.influx_token else None,
+        )
+
+    @cached_property
+    def influx(self) -> InfluxClient:
+        """The shared InfluxDB client of this process."""
+        return self.make_influx()
+
+    @cached_property
+    def alert_service(self) -> AlertService:
+        """Alerts, with every registered listener (maintenance) wired in."""
+        from ingest.alert_service import AlertService
+
+        service = AlertService(self.session_factory, influx=self.influx)
+        for listener in self.alert_listeners():
+            service.add_listener(listener)
+        return service
+
+    def make_evaluator(self) -> Evaluator:
+        """An evaluator for the active threshold profile."""
+        from ingest.domain.evaluation import EvaluationConfig, Evaluator
+        from ingest.domain.profiles import load_profile
+
+        config = EvaluationConfig(offline_after=timedelta(seconds=self.settings.offline_after_s))
+        return Evaluator(load_profile(self.settings.threshold_profile), config)
+
+    def make_ingest_service(self) -> IngestService:
+        """The ingest process: consumer, pipeline, evaluator and alerts."""
+        from ingest.service import IngestService
+
+        return IngestService(
+            self.settings,
+            self.make_influx(),
+            self.alert_service,
+            self.make_evaluator(),
+            on_new_room=self.room_discovered,
+        )
+
+    def alert_listeners(self) -> list[Any]:
+        """Listeners told about opened and resolved alerts (see the maintenance block)."""
+        return []
+
+    def room_discovered(self, building: str, room: str) -> None:
+        """Called by ingest the first time it sees a room (see the maintenance block)."""

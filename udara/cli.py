@@ -48,3 +48,7 @@ def _register_area_commands() -> None:
 
 
 _register_area_commands()
+
+
+if __name__ == "__main__":
+    main()

@@ -82,3 +82,29 @@ def upgrade_database(url: str, revision: str = "head") -> None:
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
+
+
+def insert_ignoring_conflicts(
+    session: Session, table: Any, values: dict[str, Any], on: list[str]
+) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL); returns the new key or None.
+
+    The database, not the application, decides which of two concurrent writers wins.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=on)
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=on)
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise RuntimeError(f"unsupported database dialect {dialect}")
+    primary_key = list(
+        table.primary_key.columns
+        if hasattr(table, "primary_key")
+        else table.__table__.primary_key.columns
+    )
+    return session.execute(stmt.returning(*primary_key)).scalar_one_or_none()

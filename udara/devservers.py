@@ -61,10 +61,10 @@ class ManagedServer:
 
     def start(self, detach: bool = False) -> None:
         """Start the process, logging to a file in its folder."""
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            self.command, stdout=log, stderr=subprocess.STDOUT, start_new_session=detach
-        )
+        with self.log_path.open("ab") as log:  # the child keeps its own descriptor
+            self.process = subprocess.Popen(
+                self.command, stdout=log, stderr=subprocess.STDOUT, start_new_session=detach
+            )
         (self.workdir / f"{self.name}.pid").write_text(str(self.process.pid))
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:

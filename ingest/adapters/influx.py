@@ -1,0 +1,179 @@
+"""InfluxDB through the v1-compatible HTTP API: line protocol on /write, InfluxQL on /query.
+
+InfluxDB 1.x serves this natively; 2.x and 3.x through their compatibility endpoints (with
+a token and a database→bucket mapping). Lines are built with influxdb-client's `Point`
+serializer (about 7 µs a point here: ~7 % of a core at 10,000 readings/s, cheap enough).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import urllib3
+from influxdb_client import Point, WritePrecision
+
+from ingest.domain.model import Reading
+
+if TYPE_CHECKING:
+    from ingest.alert_service import AlertView
+
+log = logging.getLogger(__name__)
+
+MEASUREMENT = "iaq"
+ALERT_MEASUREMENT = "iaq_alert"
+
+
+class InfluxError(Exception):
+    """InfluxDB refused or could not take a request; `retryable` says whether to try again."""
+
+    def __init__(self, message: str, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def quote_ident(name: str) -> str:
+    """An InfluxQL identifier, double-quoted and escaped (never trust a name in a query)."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def quote_literal(value: str) -> str:
+    """An InfluxQL string literal, single-quoted and escaped."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def reading_line(reading: Reading) -> str:
+    """The line-protocol line of one reading: measurement iaq, tags, float fields, ms time."""
+    point = (
+        Point(MEASUREMENT)
+        .tag("building", reading.sensor.building)
+        .tag("room", reading.sensor.room)
+        .tag("sensor", reading.sensor.sensor)
+        .time(reading.time, WritePrecision.MS)
+    )
+    for metric, value in reading.values.items():
+        point.field(metric, float(value))
+    return str(point.to_line_protocol())
+
+
+def alert_event_line(alert: AlertView, event: str, at: datetime) -> str:
+    """The line of an alert opening or resolving, in measurement iaq_alert."""
+    point = (
+        Point(ALERT_MEASUREMENT)
+        .tag("building", alert.building)
+        .tag("room", alert.room)
+        .tag("metric", alert.metric or alert.kind)
+        .tag("severity", alert.severity)
+        .tag("kind", alert.kind)
+        .field("event", event)
+        .field("alert_id", alert.id)
+        .field("open", 1 if event == "open" else 0)
+        .time(at, WritePrecision.MS)
+    )
+    if alert.sensor:
+        point.tag("sensor", alert.sensor)
+    if alert.value is not None:
+        point.field("value", float(alert.value))
+    return str(point.to_line_protocol())
+
+
+class InfluxClient:
+    """A small client of the v1 HTTP API with pooled keep-alive connections."""
+
+    def __init__(
+        self,
+        url: str,
+        database: str,
+        username: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.database = database
+        self._http = urllib3.PoolManager(
+            num_pools=2,
+            maxsize=4,
+            timeout=urllib3.Timeout(connect=2.0, read=timeout),
+            retries=False,
+        )
+        self._headers: dict[str, str] = {}
+        if token:
+            self._headers["Authorization"] = f"Token {token}"
+        elif username:
+            basic = base64.b64encode(f"{username}:{password or ''}".encode()).decode()
+            self._headers["Authorization"] = f"Basic {basic}"
+
+    def _request(
+        self, method: str, path: str, fields: Mapping[str, str], body: bytes | None = None
+    ) -> urllib3.BaseHTTPResponse:
+        query = urlencode(fields)
+        try:
+            response = self._http.request(
+                method, f"{self.url}{path}?{query}", body=body, headers=self._headers
+            )
+        except urllib3.exceptions.HTTPError as exc:
+            raise InfluxError(f"InfluxDB unreachable at {self.url}: {exc}", retryable=True) from exc
+        if response.status >= 300:
+            text = response.data[:500].decode("utf-8", "replace")
+            # 4xx other than 429 is our fault (bad line, no database): retrying will not help.
+            retryable = response.status >= 500 or response.status in (408, 429)
+            raise InfluxError(f"InfluxDB {path} {response.status}: {text}", retryable)
+        return response
+
+    def ping(self) -> bool:
+        """True when the server answers /ping."""
+        try:
+            return self._request("GET", "/ping", {}).status == 204
+        except InfluxError:
+            return False
+
+    def create_database(self) -> None:
+        """Create the database on 1.x (a no-op if it exists)."""
+        self.query(f"CREATE DATABASE {quote_ident(self.database)}", method="POST")
+
+    def write_lines(self, lines: Sequence[str], precision: str = "ms") -> None:
+        """Write line-protocol lines in one request; raises InfluxError on failure."""
+        if not lines:
+            return
+        body = "\n".join(lines).encode()
+        self._request("POST", "/write", {"db": self.database, "precision": precision}, body)
+
+    def write_readings(self, readings: Iterable[Reading]) -> int:
+        """Write readings; returns how many points were sent."""
+        lines = [reading_line(r) for r in readings]
+        self.write_lines(lines)
+        return len(lines)
+
+    def write_alert_events(
+        self, opened: Sequence[AlertView], resolved: Sequence[AlertView]
+    ) -> None:
+        """Record alert opens and resolutions in iaq_alert."""
+        lines = [alert_event_line(a, "open", a.opened_at) for a in opened]
+        lines += [alert_event_line(a, "resolve", a.resolved_at or a.opened_at) for a in resolved]
+        self.write_lines(lines)
+
+    def query(
+        self, influxql: str, params: Mapping[str, Any] | None = None, method: str = "GET"
+    ) -> list[dict[str, Any]]:
+        """Run InfluxQL (values bound as $params) and return the first statement's series."""
+        fields = {"db": self.database, "q": influxql, "epoch": "ms"}
+        if params:
+            fields["params"] = json.dumps(params)
+        response = self._request(method, "/query", fields)
+        payload = json.loads(response.data or b"{}")
+        results = payload.get("results") or [{}]
+        first = results[0]
+        if "error" in first:
+            raise InfluxError(f"InfluxQL error: {first['error']}", retryable=False)
+        series: list[dict[str, Any]] = first.get("series", [])
+        return series
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._http.clear()

@@ -1,0 +1,136 @@
+"""The MQTT side of ingest: a persistent QoS 1 session whose callback only enqueues.
+
+Messages are acknowledged manually, by the pipeline, after InfluxDB stored them. The
+broker-side Receive Maximum bounds how many unacknowledged messages we hold, so memory stays
+bounded and the broker keeps the backlog while InfluxDB is down.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import ssl
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from ingest.domain.const import SUBSCRIPTIONS
+from ingest.metrics import CONNECTED
+from udara.settings import MqttTarget
+
+log = logging.getLogger(__name__)
+
+SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps our queue for a week of downtime
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """A message as received; `generation` identifies the connection it came on."""
+
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+    received_at: datetime
+    generation: int
+
+
+class MqttConsumer:
+    """Owns the paho client: connects, subscribes in on_connect, enqueues, acknowledges."""
+
+    def __init__(
+        self,
+        target: MqttTarget,
+        client_id: str,
+        inbox: queue.Queue[InboundMessage],
+        receive_maximum: int = 20_000,
+        subscriptions: tuple[str, ...] = SUBSCRIPTIONS,
+    ) -> None:
+        self._inbox = inbox
+        self._subscriptions = subscriptions
+        self._generation = 0
+        self._lock = threading.Lock()
+        self.connected = threading.Event()
+        self._client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            protocol=mqtt.MQTTv5,
+            manual_ack=True,
+        )
+        if target.username:
+            self._client.username_pw_set(target.username, target.password)
+        if target.tls:
+            self._client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+        self._client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+        self._target = target
+        self._receive_maximum = receive_maximum
+
+    def start(self) -> None:
+        """Connect in the background; paho reconnects with backoff on its own."""
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = SESSION_EXPIRY_S
+        props.ReceiveMaximum = self._receive_maximum
+        self._client.connect_async(
+            self._target.host,
+            self._target.port,
+            keepalive=30,
+            clean_start=False,
+            properties=props,
+        )
+        self._client.loop_start()
+
+    def stop(self) -> None:
+        """Disconnect cleanly; unacknowledged messages stay with the broker for next time."""
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def ack(self, message: InboundMessage) -> None:
+        """Acknowledge a message, unless it came on an older connection (it will be redelivered)."""
+        with self._lock:
+            if message.generation != self._generation:
+                return
+        if message.qos > 0:
+            self._client.ack(message.mid, message.qos)
+
+    def _on_connect(
+        self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any
+    ) -> None:
+        if reason.is_failure:
+            log.error("broker refused the connection: %s", reason)
+            return
+        with self._lock:
+            self._generation += 1
+        # Subscribing here means a reconnect always resubscribes.
+        client.subscribe([(topic, SubscribeOptions(qos=1)) for topic in self._subscriptions])
+        CONNECTED.set(1)
+        self.connected.set()
+        log.info("connected to %s:%s", self._target.host, self._target.port)
+
+    def _on_disconnect(
+        self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any
+    ) -> None:
+        CONNECTED.set(0)
+        self.connected.clear()
+        log.warning("disconnected from broker (%s); reconnecting", reason)
+
+    def _on_message(self, _client: mqtt.Client, _userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        # Runs on paho's network thread: hand over and return, nothing else.
+        try:
+            topic = msg.topic
+        except UnicodeDecodeError:
+            topic = repr(msg._topic)  # rejected downstream as a bad topic, and acknowledged
+        self._inbox.put(
+            InboundMessage(
+                topic, msg.payload, msg.mid, msg.qos, datetime.now(UTC), self._generation
+            )
+        )

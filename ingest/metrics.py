@@ -1,0 +1,23 @@
+"""Prometheus metrics of the ingest process."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+RECEIVED = Counter("udara_ingest_messages_received_total", "MQTT messages taken from the broker")
+REJECTED = Counter(
+    "udara_ingest_messages_rejected_total", "Messages rejected as breaking the contract", ["reason"]
+)
+POINTS_WRITTEN = Counter("udara_ingest_points_written_total", "Readings written to InfluxDB")
+WRITE_FAILURES = Counter("udara_ingest_write_failures_total", "Failed InfluxDB write attempts")
+WRITE_SECONDS = Histogram(
+    "udara_ingest_write_seconds",
+    "Duration of one InfluxDB batch write",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+QUEUE_DEPTH = Gauge("udara_ingest_queue_depth", "Messages waiting in the ingest queue")
+UNACKED = Gauge(
+    "udara_ingest_unacknowledged_messages", "Messages received but not yet acknowledged"
+)
+OPEN_ALERTS = Gauge("udara_alerts_open", "Alerts currently open")
+CONNECTED = Gauge("udara_ingest_broker_connected", "1 while connected to the MQTT broker")

@@ -1,0 +1,258 @@
+"""The ingest worker: validate, batch, write to InfluxDB, acknowledge, then evaluate.
+
+At-least-once: a message is acknowledged only after the write holding it succeeded. While
+InfluxDB is down the worker retries the same batch with backoff and takes nothing new, so
+the bounded inbox fills, the broker stops sending (Receive Maximum) and keeps the backlog.
+A bad message is acknowledged at once, counted by reason and logged, never stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ingest.adapters.influx import InfluxClient, InfluxError, reading_line
+from ingest.adapters.mqtt import InboundMessage
+from ingest.alert_service import AlertService
+from ingest.domain.alerts import AlertChange
+from ingest.domain.const import RejectReason
+from ingest.domain.evaluation import Evaluator
+from ingest.domain.model import (
+    Reading,
+    Rejected,
+    StatusChange,
+    parse_status,
+    parse_telemetry,
+    parse_topic,
+)
+from ingest.metrics import (
+    POINTS_WRITTEN,
+    QUEUE_DEPTH,
+    RECEIVED,
+    REJECTED,
+    UNACKED,
+    WRITE_FAILURES,
+    WRITE_SECONDS,
+)
+from ingest.reject_log import RejectLog
+
+log = logging.getLogger(__name__)
+
+INFLUX_REJECTED = "influx_rejected"
+
+
+@dataclass
+class PipelineStats:
+    """Counters for the live summary (Prometheus has the same figures)."""
+
+    received: int = 0
+    stored: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+    write_failures: int = 0
+
+    @property
+    def rejected_total(self) -> int:
+        """All rejections, whatever the reason."""
+        return sum(self.rejected.values())
+
+
+@dataclass
+class _Batch:
+    lines: list[str] = field(default_factory=list)
+    readings: list[Reading] = field(default_factory=list)
+    messages: list[InboundMessage] = field(default_factory=list)
+
+
+class PipelineStopped(Exception):
+    """Raised inside the worker when asked to stop while a batch could not be written."""
+
+
+class IngestPipeline:
+    """Drains the inbox into InfluxDB and alerts; run it on its own thread."""
+
+    def __init__(
+        self,
+        inbox: queue.Queue[InboundMessage],
+        influx: InfluxClient,
+        evaluator: Evaluator,
+        alerts: AlertService,
+        ack: Callable[[InboundMessage], None],
+        clock: Callable[[], datetime],
+        batch_size: int = 5_000,
+        flush_interval: float = 0.25,
+        on_new_room: Callable[[str, str], None] | None = None,
+        offline_check_every: float = 30.0,
+    ) -> None:
+        self._inbox = inbox
+        self._influx = influx
+        self._evaluator = evaluator
+        self._alerts = alerts
+        self._ack = ack
+        self._clock = clock
+        self._batch_size = batch_size
+        self._flush_interval = flush_interval
+        self._on_new_room = on_new_room
+        self._known_rooms: set[tuple[str, str]] = set()
+        self._offline_every = offline_check_every
+        self._next_offline_check = time.monotonic() + offline_check_every
+        self._rejects = RejectLog(log)
+        self.stats = PipelineStats()
+        self.stop_event = threading.Event()
+
+    # -- main loop ---------------------------------------------------------------------------
+    def run(self) -> None:
+        """Process until `stop_event` is set, then flush what is in hand."""
+        try:
+            while not self.stop_event.is_set():
+                batch = self._collect()
+                if batch.messages:
+                    self._flush(batch)
+                self._maybe_check_offline()
+        except PipelineStopped:
+            log.warning("stopped with an unwritten batch; the broker will redeliver it")
+        log.info("ingest pipeline stopped")
+
+    def _collect(self) -> _Batch:
+        batch = _Batch()
+        deadline = time.monotonic() + self._flush_interval
+        while len(batch.lines) < self._batch_size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                message = self._inbox.get(timeout=remaining)
+            except queue.Empty:
+                break
+            self._take(message, batch)
+        QUEUE_DEPTH.set(self._inbox.qsize())
+        return batch
+
+    def _take(self, message: InboundMessage, batch: _Batch) -> None:
+        RECEIVED.inc()
+        self.stats.received += 1
+        try:
+            sensor, kind = parse_topic(message.topic)
+            if kind == "status":
+                self._handle_status(parse_status(sensor, message.payload), message)
+                return
+            reading = parse_telemetry(sensor, message.payload, message.received_at)
+        except Rejected as exc:
+            self._reject(message, exc.reason, exc.detail)
+            return
+        batch.lines.append(reading_line(reading))
+        batch.readings.append(reading)
+        batch.messages.append(message)
+        UNACKED.inc()
+
+    def _reject(self, message: InboundMessage, reason: str, detail: str) -> None:
+        REJECTED.labels(reason=reason).inc()
+        self.stats.rejected[reason] = self.stats.rejected.get(reason, 0) + 1
+        self._rejects.record(reason, message.topic, message.payload, detail)
+        self._ack(message)
+
+    def _handle_status(self, change: StatusChange, message: InboundMessage) -> None:
+        self._apply_alerts(self._evaluator.status(change, message.received_at))
+        self._ack(message)
+
+    # -- writing -----------------------------------------------------------------------------
+    def _flush(self, batch: _Batch) -> None:
+        stored = self._write_until_done(batch.lines, batch.readings, batch.messages)
+        for message in batch.messages:
+            self._ack(message)
+        UNACKED.dec(len(batch.messages))
+        changes: list[AlertChange] = []
+        now = self._clock()
+        for reading in stored:
+            self._discover_room(reading)
+            changes.extend(self._evaluator.observe(reading, received_at=now))
+        self._apply_alerts(changes)
+
+    def _write_until_done(
+        self, lines: list[str], readings: list[Reading], messages: list[InboundMessage]
+    ) -> list[Reading]:
+        """Write, retrying transient failures forever with backoff; returns what was stored."""
+        delay = 0.5
+        while True:
+            try:
+                with WRITE_SECONDS.time():
+                    self._influx.write_lines(lines)
+                POINTS_WRITTEN.inc(len(lines))
+                self.stats.stored += len(lines)
+                return readings
+            except InfluxError as exc:
+                WRITE_FAILURES.inc()
+                self.stats.write_failures += 1
+                if "database not found" in str(exc):
+                    self._create_database()
+                    continue
+                if not exc.retryable:
+                    return self._isolate_bad_lines(lines, readings, messages, exc)
+                log.warning("InfluxDB write failed (%s); retrying in %.1fs", exc, delay)
+                if self.stop_event.wait(delay):
+                    # Shutting down with InfluxDB away: leave the batch unacknowledged, the
+                    # broker redelivers it to the next run.
+                    raise PipelineStopped from exc
+                delay = min(delay * 2, 30.0)
+
+    def _create_database(self) -> None:
+        try:
+            self._influx.create_database()
+        except InfluxError as exc:
+            log.warning("could not create InfluxDB database: %s", exc)
+            time.sleep(1)
+
+    def _isolate_bad_lines(
+        self,
+        lines: list[str],
+        readings: list[Reading],
+        messages: list[InboundMessage],
+        error: InfluxError,
+    ) -> list[Reading]:
+        """InfluxDB refused the batch: split it until the refused lines are found and counted."""
+        if len(lines) == 1:
+            self._reject(messages[0], INFLUX_REJECTED, str(error))
+            UNACKED.dec()
+            messages.clear()
+            return []
+        half = len(lines) // 2
+        left_messages, right_messages = messages[:half], messages[half:]
+        stored = self._write_until_done(lines[:half], readings[:half], left_messages)
+        stored += self._write_until_done(lines[half:], readings[half:], right_messages)
+        messages[:] = left_messages + right_messages
+        return stored
+
+    # -- alerts ------------------------------------------------------------------------------
+    def _discover_room(self, reading: Reading) -> None:
+        room = (reading.sensor.building, reading.sensor.room)
+        if room in self._known_rooms:
+            return
+        self._known_rooms.add(room)
+        if self._on_new_room is not None:
+            try:
+                self._on_new_room(*room)
+            except Exception:  # discovery is a convenience; it must never block readings
+                log.exception("could not register room %s/%s", *room)
+
+    def _maybe_check_offline(self) -> None:
+        if time.monotonic() < self._next_offline_check:
+            return
+        self._next_offline_check = time.monotonic() + self._offline_every
+        self._apply_alerts(self._evaluator.check_offline(self._clock()))
+
+    def _apply_alerts(self, changes: list[AlertChange]) -> None:
+        if not changes:
+            return
+        try:
+            self._alerts.apply(changes)
+        except Exception:
+            # The readings are stored; a database hiccup must not stall ingest. The evaluator
+            # re-syncs from the database on the next restart.
+            log.exception("could not persist %d alert changes", len(changes))
+
+
+__all__ = ["IngestPipeline", "PipelineStats", "PipelineStopped", "RejectReason"]

@@ -1,0 +1,145 @@
+"""Ingest end to end against a real Mosquitto and a real InfluxDB 1.x."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ingest.adapters.influx import InfluxClient
+from ingest.domain.model import SensorRef, telemetry_payload
+from tests.support.ingest_env import stored_count, unique_client_id, wait_for
+from tests.support.publish import publish_all
+from udara.bootstrap import Container
+from udara.devservers import ManagedServer
+from udara.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # a Monday, 08:00 WIB
+
+
+@pytest.fixture
+def container(
+    mosquitto: ManagedServer, influxdb: ManagedServer, influx_db_name: str, sqlite_url: str
+) -> Container:
+    """A composition root pointed at the test servers."""
+    settings = Settings(
+        mqtt_url=f"mqtt://127.0.0.1:{mosquitto.port}",
+        mqtt_client_id=unique_client_id(),
+        influx_url=f"http://127.0.0.1:{influxdb.port}",
+        influx_db=influx_db_name,
+        database_url=sqlite_url,
+        influx_flush_interval_s=0.1,
+    )
+    return Container(settings)
+
+
+@pytest.fixture
+def running_ingest(container: Container) -> Iterator[Container]:
+    """`udara ingest`'s service running in this process."""
+    service = container.make_ingest_service()
+    service.start()
+    assert service.consumer.connected.wait(10)
+    container.running = service  # type: ignore[attr-defined]
+    yield container
+    service.stop()
+
+
+def _readings(sensor: SensorRef, n: int, co2: float = 600.0) -> list[tuple[str, bytes]]:
+    return [
+        (
+            sensor.topic(),
+            telemetry_payload({"co2": co2, "temperature": 24.0}, T0 + timedelta(seconds=i)),
+        )
+        for i in range(n)
+    ]
+
+
+def test_every_published_reading_is_stored_with_tags_and_event_time(
+    running_ingest: Container,
+) -> None:
+    sensor = SensorRef("menara-a", "lt3-rapat", "s1")
+    publish_all(running_ingest.settings.mqtt, _readings(sensor, 500))
+    influx: InfluxClient = running_ingest.influx
+    wait_for(lambda: stored_count(influx) == 500, 20, "500 readings in InfluxDB")
+    series = influx.query(
+        "SELECT co2, temperature FROM iaq WHERE building = $b AND room = $r ORDER BY time LIMIT 1",
+        params={"b": "menara-a", "r": "lt3-rapat"},
+    )
+    first = series[0]["values"][0]
+    assert first[0] == int(T0.timestamp() * 1000)  # the reading's own time, not receipt time
+    assert first[1:] == [600.0, 24.0]
+    tags = influx.query('SHOW TAG VALUES FROM iaq WITH KEY = "sensor"')
+    assert tags[0]["values"] == [["sensor", "s1"]]
+
+
+def test_malformed_messages_are_counted_and_never_block_good_ones(
+    running_ingest: Container,
+) -> None:
+    sensor = SensorRef("menara-a", "lobby", "s2")
+    good = _readings(sensor, 200)
+    bad: list[tuple[str, bytes]] = [
+        (sensor.topic(), b"not json"),
+        (sensor.topic(), b'{"co2": NaN}'),
+        (sensor.topic(), b'{"humidity": 140}'),
+        (sensor.topic(), b'{"co2": -5}'),
+        (sensor.topic(), b'{"co2": "high"}'),
+        (sensor.topic(), json.dumps({"co2": 1, "pad": "x" * 17_000}).encode()),
+        ("udara/menara-a/lobby/" + "s" * 65 + "/telemetry", b'{"co2": 500}'),
+        ("udara/Menara/lobby/s2/telemetry", b'{"co2": 500}'),
+        (sensor.topic(), b"[1, 2]"),
+        (sensor.topic(), b'{"ts": "yesterday", "co2": 500}'),
+    ]
+    interleaved: list[tuple[str, bytes]] = []
+    for i, message in enumerate(good):
+        interleaved.append(message)
+        if i % 20 == 0:
+            interleaved.append(bad[(i // 20) % len(bad)])
+    publish_all(running_ingest.settings.mqtt, interleaved)
+    wait_for(lambda: stored_count(running_ingest.influx) == 200, 20, "all good readings")
+    stats = running_ingest.running.pipeline.stats  # type: ignore[attr-defined]
+    wait_for(lambda: stats.rejected_total == 10, 10, "ten rejections")
+    assert stats.rejected == {
+        "not_json": 1,
+        "not_finite": 1,
+        "impossible_value": 2,
+        "bad_type": 1,
+        "too_large": 1,
+        "bad_topic": 2,
+        "not_object": 1,
+        "bad_timestamp": 1,
+    }
+
+
+def test_sustained_co2_opens_exactly_one_alert_and_writes_the_event(
+    running_ingest: Container,
+) -> None:
+    sensor = SensorRef("menara-a", "lt5-rapat", "s3")
+    # Ten minutes of 1,600 ppm, one reading every 10 s, published from two threads at once.
+    messages = [
+        (sensor.topic(), telemetry_payload({"co2": 1600.0}, T0 + timedelta(seconds=10 * i)))
+        for i in range(60)
+    ]
+    threads = [
+        threading.Thread(target=publish_all, args=(running_ingest.settings.mqtt, messages[k::2]))
+        for k in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wait_for(lambda: stored_count(running_ingest.influx) == 60, 20, "60 readings")
+    alerts = running_ingest.alert_service
+    wait_for(lambda: bool(alerts.list(open_only=True)), 10, "an open alert")
+    open_alerts = alerts.list(open_only=True)
+    assert [(a.room, a.metric, a.severity) for a in open_alerts] == [
+        ("lt5-rapat", "co2", "warning")
+    ]
+    events = running_ingest.influx.query(
+        'SELECT "event" FROM iaq_alert WHERE room = $r', params={"r": "lt5-rapat"}
+    )
+    assert [v[1] for v in events[0]["values"]] == ["open"]

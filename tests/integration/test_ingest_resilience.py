@@ -1,0 +1,121 @@
+"""Nothing lost: ingest killed mid-stream, InfluxDB stopped mid-stream, redelivery harmless."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ingest.adapters.influx import InfluxClient
+from ingest.domain.model import SensorRef, telemetry_payload
+from tests.support.ingest_env import (
+    ingest_env,
+    start_ingest_process,
+    stored_count,
+    unique_client_id,
+    wait_for,
+)
+from tests.support.publish import publish_all
+from udara.devservers import ManagedServer, start_influxdb
+from udara.settings import MqttTarget
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
+
+
+def _stream(sensor: SensorRef, start: int, n: int) -> list[tuple[str, bytes]]:
+    return [
+        (
+            sensor.topic(),
+            telemetry_payload(
+                {"co2": 500.0 + i % 100, "humidity": 55.0}, T0 + timedelta(seconds=i)
+            ),
+        )
+        for i in range(start, start + n)
+    ]
+
+
+@pytest.fixture
+def own_influxdb(tmp_path: Path) -> Iterator[ManagedServer]:
+    """An InfluxDB this test may stop and start."""
+    server = start_influxdb(tmp_path / "influx")
+    yield server
+    server.stop()
+
+
+def test_ingest_killed_mid_stream_and_restarted_loses_no_reading(
+    mosquitto: ManagedServer,
+    influxdb: ManagedServer,
+    influx_db_name: str,
+    sqlite_url: str,
+    tmp_path: Path,
+) -> None:
+    env = ingest_env(mosquitto.port, influxdb.port, influx_db_name, sqlite_url, unique_client_id())
+    target = MqttTarget(env["UDARA_MQTT_URL"])
+    influx = InfluxClient(env["UDARA_INFLUX_URL"], influx_db_name)
+    sensor = SensorRef("menara-b", "lt1-lobby", "s1")
+    total = 6_000
+
+    first = start_ingest_process(env, tmp_path / "ingest1.log")
+    try:
+        wait_for(lambda: influx.ping() and _db_exists(influx), 30, "ingest to create its database")
+        publisher = threading.Thread(target=publish_all, args=(target, _stream(sensor, 0, total)))
+        publisher.start()
+        wait_for(lambda: stored_count(influx) > 500, 30, "ingest to store part of the stream")
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        killed_at = stored_count(influx)
+        publisher.join(60)
+        assert killed_at < total, "the kill must land mid-stream for this test to mean anything"
+    finally:
+        first.kill()
+
+    second = start_ingest_process(env, tmp_path / "ingest2.log")
+    try:
+        wait_for(lambda: stored_count(influx) == total, 60, f"all {total} readings after restart")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(30)
+    assert stored_count(influx) == total  # redelivered readings overwrote, never doubled
+
+
+def test_influxdb_stopped_mid_stream_loses_no_reading(
+    mosquitto: ManagedServer,
+    own_influxdb: ManagedServer,
+    influx_db_name: str,
+    sqlite_url: str,
+    tmp_path: Path,
+) -> None:
+    env = ingest_env(
+        mosquitto.port, own_influxdb.port, influx_db_name, sqlite_url, unique_client_id()
+    )
+    target = MqttTarget(env["UDARA_MQTT_URL"])
+    influx = InfluxClient(env["UDARA_INFLUX_URL"], influx_db_name)
+    sensor = SensorRef("menara-b", "lt2-kantor", "s9")
+
+    ingest = start_ingest_process(env, tmp_path / "ingest.log")
+    try:
+        wait_for(lambda: _db_exists(influx), 30, "ingest to create its database")
+        publish_all(target, _stream(sensor, 0, 1_000))
+        wait_for(lambda: stored_count(influx) == 1_000, 30, "the first 1,000 readings")
+        own_influxdb.stop()
+        publish_all(target, _stream(sensor, 1_000, 3_000))  # queued while InfluxDB is away
+        assert ingest.poll() is None, "ingest must keep running while InfluxDB is down"
+        own_influxdb.start()
+        wait_for(lambda: stored_count(influx) == 4_000, 90, "every reading after InfluxDB is back")
+    finally:
+        ingest.send_signal(signal.SIGTERM)
+        ingest.wait(30)
+
+
+def _db_exists(influx: InfluxClient) -> bool:
+    try:
+        series = influx.query("SHOW DATABASES")
+    except Exception:
+        return False
+    return any(row[0] == influx.database for s in series for row in s.get("values", []))
