@@ -131,6 +131,6 @@ class MqttConsumer:
             topic = repr(msg._topic)  # rejected downstream as a bad topic, and acknowledged
         self._inbox.put(
             InboundMessage(
-                topic, msg.payload, msg.mid, msg.qos, datetime.now(UTC), self._generation
+                topic, bytes(msg.payload), msg.mid, msg.qos, datetime.now(UTC), self._generation
             )
         )

@@ -75,10 +75,10 @@ def parse_topic(topic: str) -> tuple[SensorRef, Literal["telemetry", "status"]]:
         or parts[4] not in (TELEMETRY_SUFFIX, STATUS_SUFFIX)
         or not all(_NAME.fullmatch(p) for p in parts[1:4])
     ):
-        raise Rejected(RejectReason.BAD_TOPIC, f"topic {topic[:200]!r} is not udara/b/r/s/telemetry")
-    kind: Literal["telemetry", "status"] = (
-        "telemetry" if parts[4] == TELEMETRY_SUFFIX else "status"
-    )
+        raise Rejected(
+            RejectReason.BAD_TOPIC, f"topic {topic[:200]!r} is not udara/b/r/s/telemetry"
+        )
+    kind: Literal["telemetry", "status"] = "telemetry" if parts[4] == TELEMETRY_SUFFIX else "status"
     return SensorRef(parts[1], parts[2], parts[3]), kind
 
 

@@ -1,1 +1,222 @@
-"""Maintenance tables."""
+"""Maintenance tables: people and crews, locations, plans, work orders and their history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from maintenance.adapters.types import UtcDateTime
+from maintenance.domain.model import PRIORITIES, ROLES, STATUSES, WORK_ORDER_TYPES
+from udara.db import Base
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Crew(Base):
+    """A team work is given to, by short id (`cleaning`, `hvac`, ...)."""
+
+    __tablename__ = "crews"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class User(Base):
+    """A person who signs in or is given work."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CrewMember(Base):
+    """Membership of a user in a crew; supervisors are members with the flag set."""
+
+    __tablename__ = "crew_members"
+    crew_id: Mapped[str] = mapped_column(ForeignKey("crews.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    is_supervisor: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Building(Base):
+    """A building; `code` matches the building part of MQTT topics."""
+
+    __tablename__ = "buildings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64))
+
+
+class Floor(Base):
+    """A floor of a building."""
+
+    __tablename__ = "floors"
+    __table_args__ = (UniqueConstraint("building_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[int | None] = mapped_column(Integer)
+
+
+class Room(Base):
+    """A room or area; `code` matches the room part of MQTT topics, unique per building."""
+
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("building_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
+    floor_id: Mapped[int] = mapped_column(ForeignKey("floors.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    traffic: Mapped[str] = mapped_column(String(16))
+
+
+class Plan(Base):
+    """A recurring maintenance task for one location, expanded into work orders."""
+
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[str] = mapped_column(String(16))
+    crew_id: Mapped[str] = mapped_column(ForeignKey("crews.id"))
+    priority: Mapped[str] = mapped_column(String(16))
+    checklist: Mapped[list[str]] = mapped_column(JSON, default=list)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
+    freq: Mapped[str] = mapped_column(String(16))
+    interval: Mapped[int] = mapped_column(Integer, default=1)
+    times: Mapped[str] = mapped_column(String(200))  # "07:00,12:00" local
+    weekdays: Mapped[str] = mapped_column(String(20), default="")  # "0,3" (0 = Monday)
+    month_day: Mapped[int | None] = mapped_column(Integer)
+    month: Mapped[int | None] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    anchor: Mapped[str] = mapped_column(String(16), default="calendar")
+    catch_up: Mapped[str] = mapped_column(String(16), default="all")
+    due_minutes: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Every occurrence at or before this instant has been generated or recorded as skipped.
+    generated_until: Mapped[datetime] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SkippedOccurrence(Base):
+    """An occurrence a catch-up policy decided not to generate, kept so the gap is visible."""
+
+    __tablename__ = "skipped_occurrences"
+    __table_args__ = (UniqueConstraint("plan_id", "occurrence_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    occurrence_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(String(64))
+
+
+class WorkOrder(Base):
+    """A piece of work for a crew at a location, from a plan, an alert or a person."""
+
+    __tablename__ = "work_orders"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "occurrence_at"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(_in("type", WORK_ORDER_TYPES), name="type"),
+        CheckConstraint(_in("priority", PRIORITIES), name="priority"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(16))
+    crew_id: Mapped[str] = mapped_column(ForeignKey("crews.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    priority: Mapped[str] = mapped_column(String(16))
+    checklist: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+    occurrence_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Alerts are ingest's table: referenced by id only, so each side migrates on its own.
+    alert_id: Mapped[int | None] = mapped_column(Integer)
+    rule_id: Mapped[str | None] = mapped_column(String(64))
+    # "room/rule" while open, NULL once closed: UNIQUE makes one open order per (room, rule).
+    open_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    respond_by: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    alert_resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    completion_notes: Mapped[str | None] = mapped_column(Text)
+    time_spent_minutes: Mapped[int | None] = mapped_column(Integer)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    # False until a person changes it: plan edits may still rewrite untouched future orders.
+    touched: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WorkOrderAlert(Base):
+    """An alert attached to a work order, and when it resolved."""
+
+    __tablename__ = "work_order_alerts"
+    # One alert feeds each rule's work order once, however often it is replayed.
+    __table_args__ = (UniqueConstraint("alert_id", "rule_id"),)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), primary_key=True)
+    alert_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(64))
+    attached_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class WorkOrderEvent(Base):
+    """One line of a work order's history: who changed what, when."""
+
+    __tablename__ = "work_order_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SlaTargetRow(Base):
+    """Configurable response and resolution targets per (type, priority)."""
+
+    __tablename__ = "sla_targets"
+    type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    priority: Mapped[str] = mapped_column(String(16), primary_key=True)
+    respond_minutes: Mapped[int] = mapped_column(Integer)
+    resolve_minutes: Mapped[int] = mapped_column(Integer)
