@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from ingest.adapters.influx import InfluxClient, InfluxError
 from ingest.adapters.mqtt import InboundMessage, MqttConsumer
 from ingest.alert_service import AlertService
+from ingest.domain.const import SUBSCRIPTIONS
 from ingest.domain.evaluation import Evaluator
 from ingest.pipeline import IngestPipeline
 from udara.settings import Settings
@@ -22,6 +23,13 @@ log = logging.getLogger(__name__)
 def utc_now() -> datetime:
     """The wall clock, in UTC (the only clock ingest reads)."""
     return datetime.now(UTC)
+
+
+def subscriptions(shared_group: str | None) -> tuple[str, ...]:
+    """The topic filters ingest subscribes to, as a shared subscription when scaled out."""
+    if not shared_group:
+        return SUBSCRIPTIONS
+    return tuple(f"$share/{shared_group}/{topic}" for topic in SUBSCRIPTIONS)
 
 
 class IngestService:
@@ -44,7 +52,11 @@ class IngestService:
         # so this bound is never hit by QoS 1 traffic; QoS 0 floods block paho's thread.
         self.inbox: queue.Queue[InboundMessage] = queue.Queue(settings.mqtt_receive_maximum + 1_000)
         self.consumer = MqttConsumer(
-            settings.mqtt, settings.mqtt_client_id, self.inbox, settings.mqtt_receive_maximum
+            settings.mqtt,
+            settings.mqtt_client_id,
+            self.inbox,
+            settings.mqtt_receive_maximum,
+            subscriptions=subscriptions(settings.mqtt_shared_group),
         )
         self.pipeline = IngestPipeline(
             self.inbox,

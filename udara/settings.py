@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # Additions beyond the contract (all optional).
     offline_after_s: int = Field(default=15 * 60, gt=0)
     mqtt_receive_maximum: int = Field(default=20_000, gt=0, le=65_535)
+    # Several ingest processes share the load with `$share/<group>/...` subscriptions.
+    mqtt_shared_group: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
     influx_batch_size: int = Field(default=5_000, gt=0)
     influx_flush_interval_s: float = Field(default=0.25, gt=0)
     log_json: bool = False
