@@ -45,3 +45,30 @@ def default_priority(traffic: str) -> Priority:
 def default_daily_rounds(traffic: str) -> tuple[time, ...]:
     """Local times of the daily cleaning rounds for an area of this traffic level."""
     return _ROUNDS_BY_TRAFFIC.get(traffic, _ROUNDS_BY_TRAFFIC["normal"])
+
+
+# Words in room codes (Indonesian and English) that tell what a discovered room is.
+_KIND_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    ("meeting_room", ("rapat", "meeting", "meet")),
+    ("toilet", ("toilet", "wc", "restroom", "kamar-mandi")),
+    ("lift_lobby", ("lift", "elevator")),
+    ("lobby", ("lobi", "lobby", "resepsionis", "reception")),
+    ("corridor", ("koridor", "corridor", "lorong")),
+    ("entrance", ("pintu-masuk", "entrance", "entry")),
+    ("pantry", ("pantry", "pantri", "dapur", "kantin")),
+    ("prayer_room", ("musholla", "mushola", "musala", "prayer")),
+    ("server_room", ("server", "data-center")),
+    ("plant_room", ("ahu", "chiller", "mesin", "plant", "genset", "panel")),
+    ("storage", ("gudang", "storage", "arsip")),
+    ("parking", ("parkir", "parking", "basement")),
+    ("stairwell", ("tangga", "stair")),
+)
+
+
+def guess_kind(room_code: str) -> str:
+    """A best guess at a room's kind from its code (`lt5-rapat` is a meeting room)."""
+    code = room_code.lower().replace("_", "-")
+    for kind, words in _KIND_WORDS:
+        if any(word in code for word in words):
+            return kind
+    return "office"
