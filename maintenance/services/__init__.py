@@ -1,0 +1,1 @@
+"""Maintenance use cases: what the CLI, the web API and the scheduler call."""

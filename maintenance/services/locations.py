@@ -1,0 +1,147 @@
+"""Buildings, floors and rooms; rooms that ingest discovers are created on the fly."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from maintenance.adapters.orm import Building, Floor, Room
+from maintenance.adapters.sql import insert_ignore
+from maintenance.domain.errors import InvalidInput, NotFound
+from maintenance.domain.locations import default_traffic, guess_kind
+from maintenance.domain.model import CODE_PATTERN, ROOM_KINDS, TRAFFIC_LEVELS
+from maintenance.domain.recurrence import zone
+from maintenance.views import RoomView
+from udara.db import transaction
+
+DEFAULT_FLOOR = "default"
+
+
+def _code(value: str, what: str) -> str:
+    if not re.match(CODE_PATTERN, value):
+        raise InvalidInput(f"{what} code {value!r}: 1-64 of a-z, 0-9, '-' and '_'")
+    return value
+
+
+def ensure_building(session: Session, code: str, timezone: str, name: str | None = None) -> int:
+    """Id of building `code`, created with `timezone` if missing (safe under concurrency)."""
+    zone(timezone)
+    values = {"code": _code(code, "building"), "name": name or code, "timezone": timezone}
+    insert_ignore(session, Building, values, on=["code"])
+    return int(session.scalars(select(Building.id).where(Building.code == code)).one())
+
+
+def ensure_floor(session: Session, building_id: int, code: str, name: str | None = None) -> int:
+    """Id of a floor, created if missing."""
+    values = {"building_id": building_id, "code": _code(code, "floor"), "name": name or code}
+    insert_ignore(session, Floor, values, on=["building_id", "code"])
+    query = select(Floor.id).where(Floor.building_id == building_id, Floor.code == code)
+    return int(session.scalars(query).one())
+
+
+def ensure_room_in(session: Session, building_id: int, floor_id: int, code: str) -> int:
+    """Id of a room, created with a kind guessed from its code if missing."""
+    kind = guess_kind(code)
+    values = {
+        "building_id": building_id,
+        "floor_id": floor_id,
+        "code": _code(code, "room"),
+        "name": code,
+        "kind": kind,
+        "traffic": default_traffic(kind),
+    }
+    insert_ignore(session, Room, values, on=["building_id", "code"])
+    query = select(Room.id).where(Room.building_id == building_id, Room.code == code)
+    return int(session.scalars(query).one())
+
+
+def room_view(session: Session, room: Room) -> RoomView:
+    """A room with its building and floor codes."""
+    building = session.get_one(Building, room.building_id)
+    floor = session.get_one(Floor, room.floor_id)
+    return RoomView(
+        room.id, building.code, floor.code, room.code, room.name, room.kind, room.traffic,
+        building.timezone,
+    )  # fmt: skip
+
+
+def find_room(session: Session, building_code: str, room_code: str) -> Room | None:
+    """The room `room_code` of building `building_code`, if it exists."""
+    return session.scalar(
+        select(Room).join(Building).where(Building.code == building_code, Room.code == room_code)
+    )
+
+
+class LocationService:
+    """Buildings → floors → rooms."""
+
+    def __init__(self, session_factory: sessionmaker[Session], default_timezone: str) -> None:
+        self._sessions = session_factory
+        self._tz = default_timezone
+
+    def ensure_room(self, building_code: str, room_code: str) -> RoomView:
+        """The room, creating it (and its building and a default floor) if new; idempotent."""
+        with transaction(self._sessions) as session:
+            room = find_room(session, building_code, room_code)
+            if room is None:
+                building_id = ensure_building(session, building_code, self._tz)
+                floor_id = ensure_floor(session, building_id, DEFAULT_FLOOR, "Lantai belum diatur")
+                room = session.get_one(
+                    Room, ensure_room_in(session, building_id, floor_id, room_code)
+                )
+            return room_view(session, room)
+
+    def save_building(self, code: str, name: str, timezone: str | None = None) -> None:
+        """Create or rename a building, and set its time zone."""
+        with transaction(self._sessions) as session:
+            building_id = ensure_building(session, code, timezone or self._tz, name)
+            building = session.get_one(Building, building_id)
+            building.name = name
+            building.timezone = timezone or building.timezone
+
+    def save_room(
+        self,
+        building_code: str,
+        room_code: str,
+        *,
+        floor: str | None = None,
+        name: str | None = None,
+        kind: str | None = None,
+        traffic: str | None = None,
+    ) -> RoomView:
+        """Create or update a room; traffic follows the kind unless given."""
+        if kind is not None and kind not in ROOM_KINDS:
+            raise InvalidInput(f"kind must be one of {', '.join(ROOM_KINDS)}")
+        if traffic is not None and traffic not in TRAFFIC_LEVELS:
+            raise InvalidInput(f"traffic must be one of {', '.join(TRAFFIC_LEVELS)}")
+        with transaction(self._sessions) as session:
+            building_id = ensure_building(session, building_code, self._tz)
+            floor_id = ensure_floor(session, building_id, floor or DEFAULT_FLOOR)
+            room = session.get_one(Room, ensure_room_in(session, building_id, floor_id, room_code))
+            if floor is not None:
+                room.floor_id = floor_id
+            room.name = name or room.name
+            if kind is not None:
+                room.kind = kind
+                room.traffic = traffic or default_traffic(kind)
+            room.traffic = traffic or room.traffic
+            session.flush()
+            return room_view(session, room)
+
+    def rooms(self, building: str | None = None) -> list[RoomView]:
+        """Every room, by building and code."""
+        with self._sessions() as session:
+            query = select(Room).join(Building).order_by(Building.code, Room.code)
+            if building:
+                query = query.where(Building.code == building)
+            return [room_view(session, r) for r in session.scalars(query)]
+
+    def get_room(self, building_code: str, room_code: str) -> RoomView:
+        """One room; NotFound if it does not exist."""
+        with self._sessions() as session:
+            room = find_room(session, building_code, room_code)
+            if room is None:
+                raise NotFound(f"no room {building_code}/{room_code}")
+            return room_view(session, room)

@@ -1,0 +1,169 @@
+"""People and crews: create users, sign them in, look them up, manage crew membership."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from maintenance.adapters.orm import Crew, CrewMember, User
+from maintenance.adapters.sql import insert_ignore
+from maintenance.domain.errors import InvalidInput, NotFound
+from maintenance.domain.model import CREW_ID_PATTERN, ROLES
+from maintenance.domain.transitions import Actor
+from maintenance.views import UserView
+from udara.db import transaction
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+# Roles that lead the crew they are put in rather than just work in it.
+SUPERVISING_ROLES = frozenset({"cleaning_supervisor", "facility_manager"})
+
+
+def user_view(session: Session, user: User) -> UserView:
+    """A user with their crews, read in `session`."""
+    rows = session.execute(select(CrewMember).where(CrewMember.user_id == user.id)).scalars()
+    memberships = sorted((m.crew_id, m.is_supervisor) for m in rows)
+    return UserView(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        active=user.active,
+        crews=tuple(c for c, _ in memberships),
+        supervises=tuple(c for c, sup in memberships if sup),
+    )
+
+
+def load_actor(session: Session, username: str) -> Actor:
+    """The acting user as the permission rules see them; NotFound if unknown."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    view = user_view(session, user)
+    return Actor(
+        view.username, view.role, frozenset(view.crews), frozenset(view.supervises), view.active
+    )
+
+
+class UserService:
+    """Users and crews; `authenticate` is what the web login calls."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._sessions = session_factory
+
+    def create(
+        self,
+        username: str,
+        role: str,
+        now: datetime,
+        *,
+        display_name: str | None = None,
+        password: str | None = None,
+        crews: tuple[str, ...] = (),
+    ) -> UserView:
+        """Add a user; supervisors and managers lead the crews they are put in."""
+        if not USERNAME_PATTERN.match(username):
+            raise InvalidInput("username: 1-64 letters, digits, '.', '_', '@' or '-'")
+        if role not in ROLES:
+            raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+        if role == "cleaning_supervisor" and not crews:
+            crews = ("cleaning",)
+        try:
+            with transaction(self._sessions) as session:
+                user = User(
+                    username=username,
+                    display_name=display_name or username,
+                    role=role,
+                    password_hash=generate_password_hash(password) if password else None,
+                    active=True,
+                    created_at=now,
+                )
+                session.add(user)
+                session.flush()
+                for crew in crews:
+                    self._join(session, user.id, crew, role in SUPERVISING_ROLES)
+                return user_view(session, user)
+        except IntegrityError as exc:
+            raise InvalidInput(f"a user named {username!r} already exists") from exc
+
+    def authenticate(self, username: str, password: str) -> UserView | None:
+        """The active user with this password, or None (same answer for every failure)."""
+        with self._sessions() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None or not user.active or not user.password_hash:
+                return None
+            if not check_password_hash(user.password_hash, password):
+                return None
+            return user_view(session, user)
+
+    def get(self, user_id: int) -> UserView | None:
+        """A user by id."""
+        with self._sessions() as session:
+            user = session.get(User, user_id)
+            return user_view(session, user) if user else None
+
+    def by_username(self, username: str) -> UserView | None:
+        """A user by username."""
+        with self._sessions() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            return user_view(session, user) if user else None
+
+    def set_password(self, username: str, password: str) -> None:
+        """Replace a user's password."""
+        with transaction(self._sessions) as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise NotFound(f"no user {username!r}")
+            user.password_hash = generate_password_hash(password)
+
+    def set_active(self, username: str, active: bool) -> None:
+        """Deactivate (or reactivate) a user; their history stays."""
+        with transaction(self._sessions) as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise NotFound(f"no user {username!r}")
+            user.active = active
+
+    def add_to_crew(self, username: str, crew: str, supervisor: bool = False) -> UserView:
+        """Put a user in a crew, as member or supervisor."""
+        with transaction(self._sessions) as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise NotFound(f"no user {username!r}")
+            member = session.get(CrewMember, (crew, user.id))
+            if member is not None:
+                member.is_supervisor = supervisor
+            else:
+                self._join(session, user.id, crew, supervisor)
+            return user_view(session, user)
+
+    def crews(self) -> list[tuple[str, str]]:
+        """(id, name) of every crew."""
+        with self._sessions() as session:
+            return [(c.id, c.name) for c in session.scalars(select(Crew).order_by(Crew.id))]
+
+    def create_crew(self, crew_id: str, name: str) -> None:
+        """Add a crew (idempotent by id)."""
+        if not re.match(CREW_ID_PATTERN, crew_id):
+            raise InvalidInput("crew id: 1-32 of a-z, 0-9, '_' and '-'")
+        with transaction(self._sessions) as session:
+            insert_ignore(session, Crew, {"id": crew_id, "name": name}, on=["id"])
+
+    @staticmethod
+    def _join(session: Session, user_id: int, crew: str, supervisor: bool) -> None:
+        if session.get(Crew, crew) is None:
+            raise InvalidInput(f"no crew {crew!r}")
+        session.add(CrewMember(crew_id=crew, user_id=user_id, is_supervisor=supervisor))
+        session.flush()
+
+    def list(self, crew: str | None = None) -> list[UserView]:
+        """All users (or one crew's), by username."""
+        with self._sessions() as session:
+            query = select(User).order_by(User.username)
+            if crew:
+                query = query.join(CrewMember).where(CrewMember.crew_id == crew)
+            return [user_view(session, u) for u in session.scalars(query)]

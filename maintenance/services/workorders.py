@@ -1,0 +1,201 @@
+"""Work-order use cases: create, list, transition, assign, checklist, notes, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from maintenance.adapters.orm import Building, Crew, User, WorkOrder
+from maintenance.adapters.sql import lock
+from maintenance.domain import transitions as rules
+from maintenance.domain.errors import InvalidInput, NotFound
+from maintenance.domain.model import PRIORITIES, WORK_ORDER_TYPES
+from maintenance.services import queries
+from maintenance.services.locations import find_room
+from maintenance.services.records import checklist_from, insert_work_order, record, views
+from maintenance.services.sla import load_targets
+from maintenance.services.users import load_actor
+from maintenance.services.workflow import apply_transition
+from maintenance.views import EventView, Page, WorkOrderView
+from udara.db import transaction
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class WorkOrderService:
+    """The work-order use cases the web API and CLI call; `by_user` is a username."""
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], clock: Callable[[], datetime] = _utcnow
+    ) -> None:
+        self._sessions = session_factory
+        self._clock = clock
+
+    def get(self, wo_id: int, now: datetime | None = None) -> WorkOrderView:
+        """One work order; NotFound if there is none."""
+        with self._sessions() as session:
+            return self._view(session, wo_id, now or self._clock())
+
+    def history(self, wo_id: int) -> list[EventView]:
+        """Who changed what and when, oldest first."""
+        with self._sessions() as session:
+            if session.get(WorkOrder, wo_id) is None:
+                raise NotFound(f"no work order {wo_id}")
+            return queries.history(session, wo_id)
+
+    def create(
+        self,
+        by_user: str,
+        now: datetime,
+        *,
+        type: str,
+        crew: str,
+        building: str,
+        title: str,
+        room: str | None = None,
+        description: str = "",
+        priority: str = "medium",
+        checklist: Sequence[str] = (),
+        due_at: datetime | None = None,
+    ) -> WorkOrderView:
+        """Raise a work order by hand; deadlines follow the SLA unless `due_at` is given."""
+        if type not in WORK_ORDER_TYPES or priority not in PRIORITIES:
+            raise InvalidInput("unknown work-order type or priority")
+        if not title.strip():
+            raise InvalidInput("title must not be empty")
+        with transaction(self._sessions) as session:
+            rules.check_create(load_actor(session, by_user), crew)
+            if session.get(Crew, crew) is None:
+                raise InvalidInput(f"no crew {crew!r}")
+            building_id = session.scalar(select(Building.id).where(Building.code == building))
+            if building_id is None:
+                raise InvalidInput(f"no building {building!r}")
+            room_row = find_room(session, building, room) if room else None
+            if room and room_row is None:
+                raise InvalidInput(f"no room {building}/{room}")
+            values = {
+                "type": type, "crew_id": crew, "building_id": building_id,
+                "room_id": room_row.id if room_row else None, "title": title.strip(),
+                "description": description, "priority": priority,
+                "checklist": checklist_from(checklist), "source": "manual", "touched": True,
+            }  # fmt: skip
+            if due_at is not None:
+                values["due_at"] = due_at
+            target = load_targets(session)[(type, priority)]
+            wo_id = insert_work_order(
+                session, values, target=target, start=now, now=now, actor=by_user
+            )
+            assert wo_id is not None  # noqa: S101 - a plain insert always returns its key
+            return self._view(session, wo_id, now)
+
+    def transition(
+        self,
+        wo_id: int,
+        to_status: str,
+        by_user: str,
+        now: datetime,
+        notes: str | None = None,
+        time_spent: int | None = None,
+    ) -> WorkOrderView:
+        """Move a work order to `to_status` if the status machine and roles allow it."""
+        if time_spent is not None and time_spent < 0:
+            raise InvalidInput("time_spent is minutes, at least 0")
+        with transaction(self._sessions) as session:
+            wo = self._locked(session, wo_id)
+            apply_transition(
+                session, wo, load_actor(session, by_user), to_status, now, notes, time_spent
+            )
+            return self._view(session, wo_id, now)
+
+    def assign(
+        self, wo_id: int, assignee: str | None, by_user: str, now: datetime
+    ) -> WorkOrderView:
+        """Give the work order to `assignee` (None takes it back to open)."""
+        with transaction(self._sessions) as session:
+            wo = self._locked(session, wo_id)
+            actor = load_actor(session, by_user)
+            if assignee is None:
+                apply_transition(session, wo, actor, "open", now, None, None)
+                return self._view(session, wo_id, now)
+            facts = _facts(session, wo)
+            rules.check_assign(actor, facts, load_actor(session, assignee))
+            user = session.scalars(select(User).where(User.username == assignee)).one()
+            old_status = wo.status
+            wo.assignee_id = user.id
+            if wo.status == "open":
+                wo.status = "assigned"
+            wo.responded_at = wo.responded_at or now
+            _touch(wo, now)
+            record(session, wo_id, now, by_user, "assigned", old_status, wo.status,
+                   assignee=assignee, previous=facts.assignee)  # fmt: skip
+            return self._view(session, wo_id, now)
+
+    def tick(
+        self, wo_id: int, index: int, done: bool, by_user: str, now: datetime
+    ) -> WorkOrderView:
+        """Tick (or untick) checklist item `index`."""
+        with transaction(self._sessions) as session:
+            wo = self._locked(session, wo_id)
+            rules.check_work_on(load_actor(session, by_user), _facts(session, wo))
+            if not 0 <= index < len(wo.checklist):
+                raise InvalidInput(f"checklist has no item {index}")
+            items = [dict(item) for item in wo.checklist]  # a new list, so the JSON column saves
+            items[index].update(done=done, done_by=by_user if done else None,
+                                done_at=now.isoformat() if done else None)  # fmt: skip
+            wo.checklist = items
+            _touch(wo, now)
+            record(session, wo_id, now, by_user, "checklist", item=index, done=done)
+            return self._view(session, wo_id, now)
+
+    def add_note(self, wo_id: int, text: str, by_user: str, now: datetime) -> WorkOrderView:
+        """Add a note to the history."""
+        if not text.strip():
+            raise InvalidInput("a note needs text")
+        with transaction(self._sessions) as session:
+            wo = self._locked(session, wo_id)
+            rules.check_comment(load_actor(session, by_user))
+            _touch(wo, now)
+            record(session, wo_id, now, by_user, "note", text=text.strip())
+            return self._view(session, wo_id, now)
+
+    def list(
+        self,
+        f: queries.WorkOrderFilter | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        now: datetime | None = None,
+    ) -> Page:
+        """A page of work orders matching `f`, soonest due first."""
+        now = now or self._clock()
+        with self._sessions() as session:
+            rows, total = queries.page(session, f or queries.WorkOrderFilter(), now, limit, offset)
+            return Page(tuple(views(session, rows, now)), total, limit, offset)
+
+    @staticmethod
+    def _locked(session: Session, wo_id: int) -> WorkOrder:
+        if not lock(session, WorkOrder, wo_id):
+            raise NotFound(f"no work order {wo_id}")
+        return session.get_one(WorkOrder, wo_id, populate_existing=True)
+
+    @staticmethod
+    def _view(session: Session, wo_id: int, now: datetime) -> WorkOrderView:
+        wo = session.get(WorkOrder, wo_id)
+        if wo is None:
+            raise NotFound(f"no work order {wo_id}")
+        return views(session, [wo], now)[0]
+
+
+def _facts(session: Session, wo: WorkOrder) -> rules.WorkOrderFacts:
+    assignee = session.get(User, wo.assignee_id) if wo.assignee_id else None
+    return rules.WorkOrderFacts(wo.status, wo.crew_id, assignee.username if assignee else None)
+
+
+def _touch(wo: WorkOrder, now: datetime) -> None:
+    wo.touched = True
+    wo.updated_at = now

@@ -1,0 +1,188 @@
+"""Immutable views the services return; `to_json` gives the shapes of CONTRACTS.md."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+class _Json:
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (ISO 8601 datetimes in UTC)."""
+        return {k: _jsonable(v) for k, v in asdict(self).items()}  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class UserView(_Json):
+    """A person, without the password hash."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    crews: tuple[str, ...] = ()
+    supervises: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoomView(_Json):
+    """A room with the building and floor it is in."""
+
+    id: int
+    building: str
+    floor: str
+    code: str
+    name: str
+    kind: str
+    traffic: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class ChecklistItem(_Json):
+    """One checklist line and who ticked it."""
+
+    text: str
+    done: bool = False
+    done_by: str | None = None
+    done_at: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkOrderView(_Json):
+    """A work order; `overdue` is as of when the view was read."""
+
+    id: int
+    type: str
+    crew: str
+    building: str
+    room: str | None
+    floor: str | None
+    title: str
+    description: str
+    priority: str
+    status: str
+    assignee: str | None
+    source: str
+    due_at: datetime | None
+    respond_by: datetime | None
+    plan_id: int | None
+    occurrence_at: datetime | None
+    alert_id: int | None
+    alert_ids: tuple[int, ...]
+    rule_id: str | None
+    checklist: tuple[ChecklistItem, ...]
+    created_at: datetime
+    created_by: str
+    responded_at: datetime | None
+    completed_at: datetime | None
+    verified_at: datetime | None
+    alert_resolved_at: datetime | None
+    completion_notes: str | None
+    time_spent_minutes: int | None
+    escalation_level: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Page(_Json):
+    """One page of a filtered list, with the total across all pages."""
+
+    items: tuple[Any, ...]
+    total: int
+    limit: int
+    offset: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Items as their own JSON."""
+        return {
+            "items": [item.to_json() for item in self.items],
+            "total": self.total,
+            "limit": self.limit,
+            "offset": self.offset,
+        }
+
+
+@dataclass(frozen=True)
+class EventView(_Json):
+    """One history line of a work order."""
+
+    at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlanView(_Json):
+    """A recurring plan and its schedule (times are local to the building)."""
+
+    id: int
+    code: str
+    title: str
+    description: str
+    type: str
+    crew: str
+    priority: str
+    building: str
+    room: str | None
+    checklist: tuple[str, ...]
+    freq: str
+    interval: int
+    times: tuple[str, ...]
+    weekdays: tuple[int, ...]
+    month_day: int | None
+    month: int | None
+    start_date: date
+    end_date: date | None
+    anchor: str
+    catch_up: str
+    due_minutes: int
+    active: bool
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Occurrence(_Json):
+    """A planned occurrence: already a work order, skipped, or still to come."""
+
+    plan_id: int
+    plan_code: str
+    title: str
+    crew: str
+    building: str
+    room: str | None
+    occurrence_at: datetime
+    local_time: datetime
+    due_at: datetime
+    state: str  # "planned", "generated" or "skipped"
+    work_order_id: int | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class SlaView(_Json):
+    """A work order's SLA position at one moment."""
+
+    work_order_id: int
+    respond_by: datetime | None
+    due_at: datetime | None
+    response_breached: bool
+    overdue: bool
+    escalation_level: int
+    escalate_to: str | None
+    recorded_escalation_level: int
