@@ -1,0 +1,66 @@
+"""The one scheduler process: APScheduler runs the reconcile job every minute.
+
+The database is the source of truth, so the job keeps no state between runs; a restart,
+a misfire or a second scheduler only makes it do its (idempotent) work again.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from datetime import UTC, datetime
+from types import FrameType
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from maintenance.services.reconcile import Reconciler
+
+log = logging.getLogger(__name__)
+RECONCILE_JOB_ID = "maintenance.reconcile"
+RECONCILE_EVERY_S = 60
+# A run that is late (host asleep, long GC, slow database) is still worth doing.
+MISFIRE_GRACE_S = 3600
+
+
+def reconcile_job(reconciler: Reconciler) -> None:
+    """The job: one reconcile pass as of the current time."""
+    report = reconciler.run(datetime.now(UTC))
+    log.info("reconcile: %s", report.to_json())
+
+
+def build_scheduler(reconciler: Reconciler, every_s: int = RECONCILE_EVERY_S) -> BlockingScheduler:
+    """A blocking scheduler with the reconcile job, first run immediately."""
+    scheduler = BlockingScheduler(
+        timezone=UTC,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
+    )
+    scheduler.add_job(
+        reconcile_job,
+        "interval",
+        seconds=every_s,
+        id=RECONCILE_JOB_ID,
+        name="generate plan occurrences, link alerts, escalate SLAs",
+        replace_existing=True,
+        args=[reconciler],
+        next_run_time=datetime.now(UTC),
+    )
+    return scheduler
+
+
+def run_scheduler(reconciler: Reconciler) -> None:
+    """Run until SIGTERM or SIGINT. Refuses inside web workers (every worker would run it)."""
+    if "gunicorn" in sys.modules:
+        raise RuntimeError(
+            "the scheduler runs in its own process (`udara scheduler`), not in web workers"
+        )
+    scheduler = build_scheduler(reconciler)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("scheduler stopping on signal %s", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("scheduler started: job %s every %ss", RECONCILE_JOB_ID, RECONCILE_EVERY_S)
+    scheduler.start()

@@ -1,0 +1,177 @@
+"""Plan use cases: list, create, update (only future untouched work changes), calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from maintenance.adapters.orm import Building, Crew, Plan, WorkOrder, WorkOrderEvent
+from maintenance.adapters.sql import lock
+from maintenance.domain.errors import InvalidInput, NotFound
+from maintenance.domain.transitions import check_manage_plans
+from maintenance.services import calendar
+from maintenance.services.locations import ensure_building, find_room
+from maintenance.services.plan_rows import (
+    SCHEDULE_FIELDS,
+    PlanSpec,
+    changed_fields,
+    occurrence_due,
+    plan_view,
+    row_values,
+    spec_of,
+)
+from maintenance.services.records import checklist_from, record
+from maintenance.services.sla import load_targets
+from maintenance.services.users import load_actor
+from maintenance.views import Occurrence, PlanView
+from udara.db import transaction
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def save_plan(session: Session, spec: PlanSpec, now: datetime, default_tz: str) -> tuple[int, str]:
+    """Create or update plan `spec.code` in `session`; returns (id, created/updated/same)."""
+    if session.get(Crew, spec.crew) is None:
+        raise InvalidInput(f"no crew {spec.crew!r}")
+    building = session.scalar(select(Building).where(Building.code == spec.building))
+    if building is None:
+        building = session.get_one(Building, ensure_building(session, spec.building, default_tz))
+    spec.validate(building.timezone)
+    room = find_room(session, spec.building, spec.room) if spec.room else None
+    if spec.room and room is None:
+        raise InvalidInput(f"no room {spec.building}/{spec.room}")
+    values = row_values(spec, building.id, room.id if room else None)
+    plan_id = session.scalar(select(Plan.id).where(Plan.code == spec.code))
+    if plan_id is None:
+        # Plans never back-fill the time before they existed: generation starts now.
+        plan = Plan(**values, generated_until=now, version=0, created_at=now, updated_at=now)
+        session.add(plan)
+        session.flush()
+        return plan.id, "created"
+    lock(session, Plan, plan_id)
+    plan = session.get_one(Plan, plan_id, populate_existing=True)
+    changed = changed_fields(spec_of(session, plan), spec)
+    if not changed:
+        return plan.id, "same"
+    for name, value in values.items():
+        setattr(plan, name, value)
+    plan.updated_at = now
+    _rewrite_future(session, plan, now, regenerate=bool(changed & SCHEDULE_FIELDS))
+    return plan.id, "updated"
+
+
+def _rewrite_future(session: Session, plan: Plan, now: datetime, regenerate: bool) -> None:
+    """Bring untouched future work orders in line with an edited plan; leave the rest alone."""
+    untouched = select(WorkOrder).where(
+        WorkOrder.plan_id == plan.id,
+        WorkOrder.touched.is_(False),
+        WorkOrder.status == "open",
+        WorkOrder.occurrence_at > now,
+    )
+    rows = list(session.scalars(untouched))
+    if regenerate:
+        ids = [wo.id for wo in rows]
+        session.execute(delete(WorkOrderEvent).where(WorkOrderEvent.work_order_id.in_(ids)))
+        session.execute(delete(WorkOrder).where(WorkOrder.id.in_(ids)))
+        plan.generated_until = min(plan.generated_until, now)
+        return
+    target = load_targets(session)[(plan.type, plan.priority)]
+    for wo in rows:
+        assert wo.occurrence_at is not None  # noqa: S101 - plan work always has one
+        wo.title, wo.description, wo.type = plan.title, plan.description, plan.type
+        wo.crew_id, wo.priority = plan.crew_id, plan.priority
+        wo.checklist = checklist_from(plan.checklist)
+        wo.due_at = occurrence_due(plan, wo.occurrence_at)
+        wo.respond_by = wo.occurrence_at + target.respond
+        wo.updated_at = now
+        record(session, wo.id, now, "system", "plan_updated", plan_id=plan.id)
+
+
+class PlanService:
+    """Recurring plans and what they will produce."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        default_timezone: str,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._sessions = session_factory
+        self._tz = default_timezone
+        self._clock = clock
+
+    def get(self, plan_id: int) -> PlanView:
+        """One plan; NotFound if missing."""
+        with self._sessions() as session:
+            plan = session.get(Plan, plan_id)
+            if plan is None:
+                raise NotFound(f"no plan {plan_id}")
+            return plan_view(session, plan)
+
+    def create(self, spec: PlanSpec, by_user: str, now: datetime) -> PlanView:
+        """Add a plan (InvalidInput if its code exists); generation starts at `now`."""
+        with transaction(self._sessions) as session:
+            check_manage_plans(load_actor(session, by_user))
+            if session.scalar(select(Plan.id).where(Plan.code == spec.code)) is not None:
+                raise InvalidInput(f"a plan with code {spec.code!r} already exists")
+            plan_id, _ = save_plan(session, spec, now, self._tz)
+            return plan_view(session, session.get_one(Plan, plan_id))
+
+    def update(self, plan_id: int, by_user: str, now: datetime, **changes: Any) -> PlanView:
+        """Change a plan's fields; only future work orders nobody has touched follow."""
+        with transaction(self._sessions) as session:
+            check_manage_plans(load_actor(session, by_user))
+            plan = session.get(Plan, plan_id)
+            if plan is None:
+                raise NotFound(f"no plan {plan_id}")
+            try:
+                spec = replace(spec_of(session, plan), **changes)
+            except TypeError as exc:
+                raise InvalidInput(str(exc)) from exc
+            if spec.code != plan.code:
+                raise InvalidInput("a plan's code cannot change")
+            save_plan(session, spec, now, self._tz)
+            return plan_view(session, session.get_one(Plan, plan_id))
+
+    def calendar(
+        self, start: datetime, end: datetime, building: str | None = None, crew: str | None = None
+    ) -> list[Occurrence]:
+        """Occurrences in [start, end): generated, skipped, and still planned."""
+        with self._sessions() as session:
+            return calendar.occurrences(session, start, end, building, crew)
+
+    def today(
+        self, building: str, now: datetime | None = None, crew: str | None = None
+    ) -> list[Occurrence]:
+        """Today's schedule in the building's local day."""
+        now = now or self._clock()
+        with self._sessions() as session:
+            return calendar.local_day(session, building, now, crew)
+
+    def preview(self, days: int, now: datetime | None = None) -> list[Occurrence]:
+        """What the plans will produce over the next `days` days."""
+        if days < 1:
+            raise InvalidInput("days must be at least 1")
+        now = now or self._clock()
+        return self.calendar(now, now + timedelta(days=days))
+
+    def list(
+        self, building: str | None = None, crew: str | None = None, active: bool | None = None
+    ) -> list[PlanView]:
+        """Plans, by code."""
+        with self._sessions() as session:
+            query = select(Plan).order_by(Plan.code)
+            if building:
+                query = query.join(Building).where(Building.code == building)
+            if crew:
+                query = query.where(Plan.crew_id == crew)
+            if active is not None:
+                query = query.where(Plan.active.is_(active))
+            return [plan_view(session, p) for p in session.scalars(query)]
