@@ -1,7 +1,190 @@
-"""Command-line commands of the maintenance package."""
+"""Command-line commands of the maintenance package (see CONTRACTS.md, "Command line")."""
 
 from __future__ import annotations
 
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
 import click
 
-commands: list[click.Command] = []
+from udara.bootstrap import Container
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _dispose_on_exit(container: Container) -> None:
+    """Close pooled database connections when the command ends (tests run many in-process)."""
+
+    def dispose() -> None:
+        if "engine" in vars(container):
+            container.engine.dispose()
+
+    click.get_current_context().call_on_close(dispose)
+
+
+def _parse_time(value: str, tz: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or time") from exc
+    # A time without offset is local time of the default zone, as people mean it.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tz))
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def scheduler(ctx: click.Context) -> None:
+    """Run the one scheduler process (reconcile every minute), or a subcommand."""
+    if ctx.invoked_subcommand is None:
+        from maintenance.scheduler import run_scheduler
+
+        container: Container = ctx.obj
+        _dispose_on_exit(container)
+        run_scheduler(container.reconciler)
+
+
+@scheduler.command("run-once")
+@click.option("--until", "until", default=None, help="generate up to this ISO time, not now+24h")
+@click.pass_obj
+def scheduler_run_once(container: Container, until: str | None) -> None:
+    """Generate what plans owe up to now (or TIME), link alerts, check SLAs, and exit."""
+    _dispose_on_exit(container)
+    horizon = _parse_time(until, container.settings.timezone) if until else None
+    report = container.reconciler.run(_now(), horizon)
+    click.echo(json.dumps(report.to_json()))
+    if report.errors:
+        sys.exit(1)
+
+
+@click.group()
+def users() -> None:
+    """People who sign in or are given work."""
+
+
+@users.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(
+    ["facility_manager", "cleaning_supervisor", "technician", "viewer"]))  # fmt: skip
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@click.option("--crew", "crews", multiple=True, help="crew to join (repeatable)")
+@click.option("--display-name", default=None)
+@click.pass_obj
+def users_create(
+    container: Container,
+    name: str,
+    role: str,
+    password_stdin: bool,
+    crews: tuple[str, ...],
+    display_name: str | None,
+) -> None:
+    """Create user NAME; supervisors lead the crews they join."""
+    _dispose_on_exit(container)
+    from maintenance.domain.errors import MaintenanceError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise click.ClickException("an empty password is not allowed")
+    try:
+        user = container.user_service.create(
+            name, role, _now(), display_name=display_name, password=password, crews=crews
+        )
+    except MaintenanceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(user.to_json()))
+
+
+@click.group()
+def plans() -> None:
+    """Recurring maintenance plans."""
+
+
+@plans.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def plans_import(container: Container, file: Path) -> None:
+    """Load a maintenance strategy (buildings, rooms, tasks) from YAML; all or nothing."""
+    _dispose_on_exit(container)
+    from maintenance.plan_import import PlanFileError, import_strategy
+
+    try:
+        report = import_strategy(
+            container.session_factory, file, _now(), container.settings.timezone
+        )
+    except PlanFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{len(report.created)} plans created, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged"
+    )
+
+
+@plans.command("preview")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 400))
+@click.option("--json", "as_json", is_flag=True, help="a JSON array instead of a table")
+@click.pass_obj
+def plans_preview(container: Container, days: int, as_json: bool) -> None:
+    """List the occurrences plans will generate over the next N days (local times)."""
+    _dispose_on_exit(container)
+    found = container.plan_service.preview(days, _now())
+    if as_json:
+        click.echo(json.dumps([o.to_json() for o in found], ensure_ascii=False))
+        return
+    for o in found:
+        where = f"{o.building}/{o.room}" if o.room else o.building
+        click.echo(
+            f"{o.local_time:%Y-%m-%d %a %H:%M}  {o.state:9}  {o.crew:9}  {where:28}  {o.title}"
+        )
+    click.echo(f"{len(found)} occurrences in {days} days")
+
+
+@click.group()
+def workorders() -> None:
+    """Work orders."""
+
+
+@workorders.command("list")
+@click.option("--status", default=None)
+@click.option("--crew", default=None)
+@click.option("--building", default=None)
+@click.option("--json", "as_json", is_flag=True, help="a JSON array (CONTRACTS.md)")
+@click.option("--limit", default=500, show_default=True, type=click.IntRange(1, 500))
+@click.pass_obj
+def workorders_list(
+    container: Container,
+    status: str | None,
+    crew: str | None,
+    building: str | None,
+    as_json: bool,
+    limit: int,
+) -> None:
+    """List work orders, soonest due first."""
+    _dispose_on_exit(container)
+    from maintenance.domain.errors import InvalidInput
+    from maintenance.services.queries import WorkOrderFilter
+
+    try:
+        f = WorkOrderFilter(status=status, crew=crew, building=building)
+    except InvalidInput as exc:
+        raise click.BadParameter(str(exc)) from exc
+    page = container.work_order_service.list(f, limit=limit)
+    if as_json:
+        click.echo(json.dumps([wo.to_json() for wo in page.items], ensure_ascii=False))
+        return
+    for wo in page.items:
+        due = f"{wo.due_at:%Y-%m-%d %H:%M}Z" if wo.due_at else "-"
+        click.echo(f"#{wo.id:<6} {wo.status:11} {wo.priority:6} {wo.crew:9} {due:18} {wo.title}")
+    click.echo(f"{len(page.items)} of {page.total} work orders")
+
+
+commands: list[click.Command] = [scheduler, users, plans, workorders]

@@ -19,6 +19,14 @@ if TYPE_CHECKING:
     from ingest.alert_service import AlertService
     from ingest.domain.evaluation import Evaluator
     from ingest.service import IngestService
+    from maintenance.services.alert_work_orders import AlertWorkOrders
+    from maintenance.services.generation import PlanGenerator
+    from maintenance.services.locations import LocationService
+    from maintenance.services.plans import PlanService
+    from maintenance.services.reconcile import Reconciler
+    from maintenance.services.sla import SlaService
+    from maintenance.services.users import UserService
+    from maintenance.services.workorders import WorkOrderService
 
 
 class Container:
@@ -101,3 +109,80 @@ class Container:
 
     def room_discovered(self, building: str, room: str) -> None:
         """Called by ingest the first time it sees a room (see the maintenance block)."""
+
+    # --- maintenance ---
+    @cached_property
+    def user_service(self) -> UserService:
+        """Users and crews; `authenticate` backs the web login."""
+        from maintenance.services.users import UserService
+
+        return UserService(self.session_factory)
+
+    @cached_property
+    def location_service(self) -> LocationService:
+        """Buildings, floors and rooms; `ensure_room` for rooms ingest discovers."""
+        from maintenance.services.locations import LocationService
+
+        return LocationService(self.session_factory, self.settings.timezone)
+
+    @cached_property
+    def work_order_service(self) -> WorkOrderService:
+        """Work-order use cases for the web API and CLI."""
+        from maintenance.services.workorders import WorkOrderService
+
+        return WorkOrderService(self.session_factory)
+
+    @cached_property
+    def plan_service(self) -> PlanService:
+        """Recurring plans, calendar and preview."""
+        from maintenance.services.plans import PlanService
+
+        return PlanService(self.session_factory, self.settings.timezone)
+
+    @cached_property
+    def sla_service(self) -> SlaService:
+        """SLA targets, per-order SLA status and escalation."""
+        from maintenance.services.sla import SlaService
+
+        return SlaService(self.session_factory)
+
+    @cached_property
+    def alert_work_orders(self) -> AlertWorkOrders:
+        """The AlertListener that turns alerts into work orders (register with AlertService)."""
+        from maintenance.services.alert_work_orders import AlertWorkOrders, load_alert_rules
+
+        return AlertWorkOrders(self.session_factory, self.location_service, load_alert_rules())
+
+    @cached_property
+    def plan_generator(self) -> PlanGenerator:
+        """Generates plan occurrences idempotently."""
+        from maintenance.services.generation import PlanGenerator
+
+        return PlanGenerator(self.session_factory)
+
+    @cached_property
+    def reconciler(self) -> Reconciler:
+        """The scheduler's reconcile pass; reads alerts lazily (AlertService lists this)."""
+        from maintenance.services.reconcile import Reconciler
+
+        return Reconciler(
+            self.plan_generator,
+            self.sla_service,
+            self.alert_work_orders,
+            alerts=lambda: self.alert_service,
+        )
+
+    # --- web ---
+    @cached_property
+    def token_service(self) -> Any:
+        """API tokens (`udara tokens create`); only their digests are stored."""
+        from web.tokens import TokenService
+
+        return TokenService(self.session_factory)
+
+    @cached_property
+    def iaq_readings(self) -> Any:
+        """Downsampled reading queries for the UI and API."""
+        from web.iaq.readings import IaqReadings
+
+        return IaqReadings(self.influx)

@@ -14,7 +14,7 @@ RULES_FILE = Path(__file__).parents[2] / "maintenance" / "alert_rules.yaml"
 DEFAULTS = parse_rules(yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["rules"])
 
 
-def work_for(kind: str, severity: str, metric: str | None = None, value: float | None = None):  # type: ignore[no-untyped-def]
+def work_for(kind: str, severity: str, metric: str | None = None, value: float | None = None):
     rules = matching_rules(DEFAULTS, AlertFacts(kind, severity, metric, value))
     return {(r.crew, r.type, r.priority_for(severity)) for r in rules}
 

@@ -10,7 +10,7 @@ T0 = datetime(2025, 5, 5, 8, 0, tzinfo=UTC)
 EMERGENCY = default_targets()[("emergency", "urgent")]
 
 
-def status_at(minutes: int, status: str = "open"):  # type: ignore[no-untyped-def]
+def status_at(minutes: int, status: str = "open"):
     return evaluate(
         status=status,
         respond_by=T0 + EMERGENCY.respond,
