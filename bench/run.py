@@ -247,7 +247,7 @@ def scale_out(
     out: dict[str, float] = {}
     for workers in (1, 2):
         procs = [
-            Ingest(work, ingest_env(base_env, f"bench-live-{workers}-{k}", "bench"), f"live{k}")
+            Ingest(work, ingest_env(base_env, f"live-{workers}-{k}", f"g{workers}"), f"live{k}")
             for k in range(workers)
         ]
         time.sleep(3)  # connected and subscribed

@@ -46,14 +46,18 @@ def ingest_command(container: Container, metrics_port: int, summary: bool) -> No
     )
     last_stored, last_time = 0, time.monotonic()
     while not stop.wait(5.0):
+        if not service.healthy():
+            click.echo("ingest worker died; exiting so a supervisor restarts ingest", err=True)
+            service.stop()
+            raise SystemExit(1)
         if not summary:
             continue
-        stats, now = service.pipeline.stats, time.monotonic()
+        stats, now = service.stats, time.monotonic()
         rate = (stats.stored - last_stored) / (now - last_time)
         last_stored, last_time = stats.stored, now
         click.echo(
             f"readings/s {rate:8.1f} | stored {stats.stored} | rejected {stats.rejected_total} "
-            f"| open alerts {service.alerts.count_open()}",
+            f"| open alerts {container.alert_service.count_open()}",
             err=True,
         )
     service.stop()

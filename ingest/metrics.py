@@ -1,8 +1,10 @@
-"""Prometheus metrics of the ingest process."""
+"""Prometheus metrics of the ingest process (the MQTT side serves them)."""
 
 from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
+
+from ingest.pipeline import PipelineStats
 
 RECEIVED = Counter("udara_ingest_messages_received_total", "MQTT messages taken from the broker")
 REJECTED = Counter(
@@ -19,5 +21,23 @@ QUEUE_DEPTH = Gauge("udara_ingest_queue_depth", "Messages waiting in the ingest 
 UNACKED = Gauge(
     "udara_ingest_unacknowledged_messages", "Messages received but not yet acknowledged"
 )
-OPEN_ALERTS = Gauge("udara_alerts_open", "Alerts currently open")
 CONNECTED = Gauge("udara_ingest_broker_connected", "1 while connected to the MQTT broker")
+
+
+class MetricsBridge:
+    """Turns the worker's cumulative stats into this process's Prometheus metrics."""
+
+    def __init__(self) -> None:
+        self._last = PipelineStats()
+
+    def update(self, stats: PipelineStats) -> None:
+        """Apply what changed since the previous snapshot."""
+        last = self._last
+        RECEIVED.inc(max(stats.received - last.received, 0))
+        POINTS_WRITTEN.inc(max(stats.stored - last.stored, 0))
+        WRITE_FAILURES.inc(max(stats.write_failures - last.write_failures, 0))
+        for reason, n in stats.rejected.items():
+            REJECTED.labels(reason=reason).inc(max(n - last.rejected.get(reason, 0), 0))
+        for seconds in stats.write_seconds:
+            WRITE_SECONDS.observe(seconds)
+        self._last = stats

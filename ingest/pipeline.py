@@ -1,9 +1,11 @@
-"""The ingest worker: validate, batch, write to InfluxDB, acknowledge, then evaluate.
+"""The ingest pipeline: validate, batch, write to InfluxDB, acknowledge, then evaluate.
 
 At-least-once: a message is acknowledged only after the write holding it succeeded. While
-InfluxDB is down the worker retries the same batch with backoff and takes nothing new, so
-the bounded inbox fills, the broker stops sending (Receive Maximum) and keeps the backlog.
-A bad message is acknowledged at once, counted by reason and logged, never stored.
+InfluxDB is down the pipeline retries the same batch with backoff and takes nothing new, so
+its bounded inbox fills, the MQTT side stops reading, the broker stops sending (Receive
+Maximum) and keeps the backlog. A bad message is acknowledged, counted by reason and logged,
+never stored. The pipeline knows nothing of MQTT or processes: it takes chunks of
+`WireMessage`s from a queue and hands acknowledgements to a callback.
 """
 
 from __future__ import annotations
@@ -13,32 +15,15 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ingest.adapters.influx import InfluxClient, InfluxError, reading_line
-from ingest.adapters.mqtt import InboundMessage
 from ingest.alert_service import AlertService
 from ingest.domain.alerts import AlertChange
-from ingest.domain.const import RejectReason
 from ingest.domain.evaluation import Evaluator
-from ingest.domain.model import (
-    Reading,
-    Rejected,
-    StatusChange,
-    parse_status,
-    parse_telemetry,
-    parse_topic,
-)
-from ingest.metrics import (
-    POINTS_WRITTEN,
-    QUEUE_DEPTH,
-    RECEIVED,
-    REJECTED,
-    UNACKED,
-    WRITE_FAILURES,
-    WRITE_SECONDS,
-)
+from ingest.domain.model import Reading, Rejected, parse_status, parse_telemetry, parse_topic
+from ingest.inbound import InboundMessage, WireAck, WireMessage
 from ingest.reject_log import RejectLog
 
 log = logging.getLogger(__name__)
@@ -48,17 +33,24 @@ INFLUX_REJECTED = "influx_rejected"
 
 @dataclass
 class PipelineStats:
-    """Counters for the live summary (Prometheus has the same figures)."""
+    """What the pipeline has done; shipped to the MQTT process for the summary and /metrics."""
 
     received: int = 0
     stored: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
     write_failures: int = 0
+    write_seconds: list[float] = field(default_factory=list)  # drained by each snapshot
 
     @property
     def rejected_total(self) -> int:
         """All rejections, whatever the reason."""
         return sum(self.rejected.values())
+
+    def snapshot(self) -> PipelineStats:
+        """A copy to ship; write durations move to the copy."""
+        copy = replace(self, rejected=dict(self.rejected), write_seconds=self.write_seconds)
+        self.write_seconds = []
+        return copy
 
 
 @dataclass
@@ -66,22 +58,23 @@ class _Batch:
     lines: list[str] = field(default_factory=list)
     readings: list[Reading] = field(default_factory=list)
     messages: list[InboundMessage] = field(default_factory=list)
+    ack_now: list[WireAck] = field(default_factory=list)  # rejected and status messages
 
 
 class PipelineStopped(Exception):
-    """Raised inside the worker when asked to stop while a batch could not be written."""
+    """Raised inside the pipeline when asked to stop while a batch could not be written."""
 
 
 class IngestPipeline:
-    """Drains the inbox into InfluxDB and alerts; run it on its own thread."""
+    """Drains the inbox into InfluxDB and alerts; `run()` blocks until stopped."""
 
     def __init__(
         self,
-        inbox: queue.Queue[InboundMessage],
+        inbox: queue.Queue[list[WireMessage]],
         influx: InfluxClient,
         evaluator: Evaluator,
         alerts: AlertService,
-        ack: Callable[[InboundMessage], None],
+        ack: Callable[[list[WireAck], PipelineStats], None],
         clock: Callable[[], datetime],
         batch_size: int = 5_000,
         flush_interval: float = 0.25,
@@ -104,12 +97,13 @@ class IngestPipeline:
         self.stats = PipelineStats()
         self.stop_event = threading.Event()
 
-    # -- main loop ---------------------------------------------------------------------------
     def run(self) -> None:
-        """Process until `stop_event` is set, then flush what is in hand."""
+        """Process until `stop_event` is set; a batch in hand is written first."""
         try:
             while not self.stop_event.is_set():
                 batch = self._collect()
+                if batch.ack_now:
+                    self._ack(batch.ack_now, self.stats.snapshot())
                 if batch.messages:
                     self._flush(batch)
                 self._maybe_check_offline()
@@ -125,48 +119,41 @@ class IngestPipeline:
             if remaining <= 0:
                 break
             try:
-                message = self._inbox.get(timeout=remaining)
+                chunk = self._inbox.get(timeout=remaining)
             except queue.Empty:
                 break
-            self._take(message, batch)
-        QUEUE_DEPTH.set(self._inbox.qsize())
+            for wire in chunk:
+                self._take(InboundMessage.from_wire(wire), batch)
         return batch
 
     def _take(self, message: InboundMessage, batch: _Batch) -> None:
-        RECEIVED.inc()
         self.stats.received += 1
         try:
             sensor, kind = parse_topic(message.topic)
             if kind == "status":
-                self._handle_status(parse_status(sensor, message.payload), message)
+                status = parse_status(sensor, message.payload)
+                self._apply_alerts(self._evaluator.status(status, message.received_at))
+                batch.ack_now.append(message.ack_wire())
                 return
             reading = parse_telemetry(sensor, message.payload, message.received_at)
         except Rejected as exc:
-            self._reject(message, exc.reason, exc.detail)
+            self._count_reject(message, exc.reason, exc.detail)
+            batch.ack_now.append(message.ack_wire())
             return
         batch.lines.append(reading_line(reading))
         batch.readings.append(reading)
         batch.messages.append(message)
-        UNACKED.inc()
 
-    def _reject(self, message: InboundMessage, reason: str, detail: str) -> None:
-        REJECTED.labels(reason=reason).inc()
+    def _count_reject(self, message: InboundMessage, reason: str, detail: str) -> None:
         self.stats.rejected[reason] = self.stats.rejected.get(reason, 0) + 1
         self._rejects.record(reason, message.topic, message.payload, detail)
-        self._ack(message)
 
-    def _handle_status(self, change: StatusChange, message: InboundMessage) -> None:
-        self._apply_alerts(self._evaluator.status(change, message.received_at))
-        self._ack(message)
-
-    # -- writing -----------------------------------------------------------------------------
     def _flush(self, batch: _Batch) -> None:
+        # Refused lines are counted inside; they are acknowledged with the rest.
         stored = self._write_until_done(batch.lines, batch.readings, batch.messages)
-        for message in batch.messages:
-            self._ack(message)
-        UNACKED.dec(len(batch.messages))
-        changes: list[AlertChange] = []
+        self._ack([m.ack_wire() for m in batch.messages], self.stats.snapshot())
         now = self._clock()
+        changes: list[AlertChange] = []
         for reading in stored:
             self._discover_room(reading)
             changes.extend(self._evaluator.observe(reading, received_at=now))
@@ -175,23 +162,22 @@ class IngestPipeline:
     def _write_until_done(
         self, lines: list[str], readings: list[Reading], messages: list[InboundMessage]
     ) -> list[Reading]:
-        """Write, retrying transient failures forever with backoff; returns what was stored."""
+        """Write, retrying transient failures with backoff; returns the readings stored."""
         delay = 0.5
         while True:
             try:
-                with WRITE_SECONDS.time():
-                    self._influx.write_lines(lines)
-                POINTS_WRITTEN.inc(len(lines))
+                started = time.perf_counter()
+                self._influx.write_lines(lines)
+                self.stats.write_seconds.append(time.perf_counter() - started)
                 self.stats.stored += len(lines)
                 return readings
             except InfluxError as exc:
-                WRITE_FAILURES.inc()
                 self.stats.write_failures += 1
                 if "database not found" in str(exc):
                     self._create_database()
                     continue
                 if not exc.retryable:
-                    return self._isolate_bad_lines(lines, readings, messages, exc)
+                    return self._isolate_refused(lines, readings, messages, exc)
                 log.warning("InfluxDB write failed (%s); retrying in %.1fs", exc, delay)
                 if self.stop_event.wait(delay):
                     # Shutting down with InfluxDB away: leave the batch unacknowledged, the
@@ -206,27 +192,21 @@ class IngestPipeline:
             log.warning("could not create InfluxDB database: %s", exc)
             time.sleep(1)
 
-    def _isolate_bad_lines(
+    def _isolate_refused(
         self,
         lines: list[str],
         readings: list[Reading],
         messages: list[InboundMessage],
         error: InfluxError,
     ) -> list[Reading]:
-        """InfluxDB refused the batch: split it until the refused lines are found and counted."""
+        """InfluxDB refused the batch: bisect it until the refused lines are found and counted."""
         if len(lines) == 1:
-            self._reject(messages[0], INFLUX_REJECTED, str(error))
-            UNACKED.dec()
-            messages.clear()
+            self._count_reject(messages[0], INFLUX_REJECTED, str(error))
             return []
         half = len(lines) // 2
-        left_messages, right_messages = messages[:half], messages[half:]
-        stored = self._write_until_done(lines[:half], readings[:half], left_messages)
-        stored += self._write_until_done(lines[half:], readings[half:], right_messages)
-        messages[:] = left_messages + right_messages
-        return stored
+        left = self._write_until_done(lines[:half], readings[:half], messages[:half])
+        return left + self._write_until_done(lines[half:], readings[half:], messages[half:])
 
-    # -- alerts ------------------------------------------------------------------------------
     def _discover_room(self, reading: Reading) -> None:
         room = (reading.sensor.building, reading.sensor.room)
         if room in self._known_rooms:
@@ -250,9 +230,6 @@ class IngestPipeline:
         try:
             self._alerts.apply(changes)
         except Exception:
-            # The readings are stored; a database hiccup must not stall ingest. The evaluator
-            # re-syncs from the database on the next restart.
+            # The readings are stored; a database hiccup must not stall ingest. Evaluation
+            # re-syncs open alerts from the database on the next restart.
             log.exception("could not persist %d alert changes", len(changes))
-
-
-__all__ = ["IngestPipeline", "PipelineStats", "PipelineStopped", "RejectReason"]

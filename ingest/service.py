@@ -1,28 +1,31 @@
-"""The ingest process: MQTT consumer + pipeline thread, started and stopped together."""
+"""The ingest process: MQTT consumer here, pipeline in a worker process, acks flowing back.
+
+Messages go broker → paho callback → bounded queue → relay thread → pipe → worker. The
+worker writes to InfluxDB and sends back what to acknowledge; the ack thread acknowledges
+them on the broker connection. Everything in between is bounded, so while InfluxDB is away
+the broker keeps the backlog, not our memory.
+"""
 
 from __future__ import annotations
 
 import logging
+import multiprocessing as mp
 import queue
 import threading
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
-from ingest.adapters.influx import InfluxClient, InfluxError
-from ingest.adapters.mqtt import InboundMessage, MqttConsumer
-from ingest.alert_service import AlertService
+from ingest.adapters.mqtt import MqttConsumer
 from ingest.domain.const import SUBSCRIPTIONS
-from ingest.domain.evaluation import Evaluator
-from ingest.pipeline import IngestPipeline
+from ingest.inbound import WireMessage
+from ingest.metrics import QUEUE_DEPTH, UNACKED, MetricsBridge
+from ingest.pipeline import PipelineStats
+from ingest.worker import worker_main
 from udara.settings import Settings
 
 log = logging.getLogger(__name__)
 
-
-def utc_now() -> datetime:
-    """The wall clock, in UTC (the only clock ingest reads)."""
-    return datetime.now(UTC)
+CHUNK = 2_000  # messages per pipe send: amortises pickling and wake-ups
 
 
 def subscriptions(shared_group: str | None) -> tuple[str, ...]:
@@ -33,24 +36,13 @@ def subscriptions(shared_group: str | None) -> tuple[str, ...]:
 
 
 class IngestService:
-    """Wires consumer and pipeline; `start()` returns once both are running."""
+    """Runs one ingest: `start()` returns once the worker is ready and the consumer started."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        influx: InfluxClient,
-        alerts: AlertService,
-        evaluator: Evaluator,
-        on_new_room: Callable[[str, str], None] | None = None,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.influx = influx
-        self.alerts = alerts
-        self.evaluator = evaluator
         # The broker never has more than Receive Maximum QoS 1 messages in flight to us,
-        # so this bound is never hit by QoS 1 traffic; QoS 0 floods block paho's thread.
-        self.inbox: queue.Queue[InboundMessage] = queue.Queue(settings.mqtt_receive_maximum + 1_000)
+        # so this bound is not reached by QoS 1 traffic; QoS 0 floods block paho's thread.
+        self.inbox: queue.Queue[WireMessage] = queue.Queue(settings.mqtt_receive_maximum + 1_000)
         self.consumer = MqttConsumer(
             settings.mqtt,
             settings.mqtt_client_id,
@@ -58,42 +50,94 @@ class IngestService:
             settings.mqtt_receive_maximum,
             subscriptions=subscriptions(settings.mqtt_shared_group),
         )
-        self.pipeline = IngestPipeline(
-            self.inbox,
-            influx,
-            evaluator,
-            alerts,
-            ack=self.consumer.ack,
-            clock=clock,
-            batch_size=settings.influx_batch_size,
-            flush_interval=settings.influx_flush_interval_s,
-            on_new_room=on_new_room,
-        )
-        self._thread = threading.Thread(
-            target=self.pipeline.run, name="ingest-pipeline", daemon=True
-        )
+        self.stats = PipelineStats()
+        self._metrics = MetricsBridge()
+        self._stopping = threading.Event()
+        self._worker: BaseProcess | None = None
+        self._to_worker: Connection | None = None
+        self._threads: list[threading.Thread] = []
+        self._relayed = 0
+        self._acked = 0
 
-    def start(self) -> None:
-        """Prepare InfluxDB and evaluation state, then start consuming."""
-        self._ensure_database()
-        self.evaluator.restore_open(self.alerts.open_keys())
-        self._thread.start()
+    def start(self, ready_timeout: float = 120) -> None:
+        """Start the worker, wait until it is ready, then start consuming."""
+        context = mp.get_context("spawn")  # never fork a process that runs paho threads
+        chunks_out, chunks_in = context.Pipe(duplex=False)
+        acks_out, acks_in = context.Pipe(duplex=False)
+        self._worker = context.Process(
+            target=worker_main,
+            args=(self.settings, chunks_out, acks_in),
+            name="udara-ingest-worker",
+            daemon=True,
+        )
+        self._worker.start()
+        chunks_out.close()
+        acks_in.close()
+        self._to_worker = chunks_in
+        if not acks_out.poll(ready_timeout):
+            raise RuntimeError("ingest worker did not become ready")
+        self._receive_acks_once(acks_out)
+        self._threads = [
+            threading.Thread(target=self._relay, args=(chunks_in,), name="relay", daemon=True),
+            threading.Thread(target=self._acknowledge, args=(acks_out,), name="acks", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
         self.consumer.start()
 
-    def _ensure_database(self) -> None:
-        delay = 0.5
+    def healthy(self) -> bool:
+        """False once the worker died: the process should exit and be restarted."""
+        return self._worker is not None and self._worker.is_alive()
+
+    def _relay(self, to_worker: Connection) -> None:
+        while not self._stopping.is_set():
+            try:
+                chunk = [self.inbox.get(timeout=0.1)]
+            except queue.Empty:
+                continue
+            while len(chunk) < CHUNK:
+                try:
+                    chunk.append(self.inbox.get_nowait())
+                except queue.Empty:
+                    break
+            QUEUE_DEPTH.set(self.inbox.qsize())
+            self._relayed += len(chunk)
+            try:
+                to_worker.send(chunk)
+            except (BrokenPipeError, OSError):
+                log.error("ingest worker is gone; %d messages stay with the broker", len(chunk))
+                return
+
+    def _acknowledge(self, from_worker: Connection) -> None:
         while True:
             try:
-                self.influx.create_database()
+                self._receive_acks_once(from_worker)
+            except (EOFError, OSError):
                 return
-            except InfluxError as exc:
-                log.warning("InfluxDB not ready (%s); retrying in %.1fs", exc, delay)
-                time.sleep(delay)
-                delay = min(delay * 2, 10)
+
+    def _receive_acks_once(self, from_worker: Connection) -> None:
+        acks, stats = from_worker.recv()
+        if acks:
+            self.consumer.ack(acks)
+            self._acked += len(acks)
+        UNACKED.set(self._relayed - self._acked)
+        self._metrics.update(stats)
+        self.stats = stats
 
     def stop(self) -> None:
-        """Stop consuming, let the pipeline finish its batch, disconnect."""
-        self.pipeline.stop_event.set()
-        self._thread.join(timeout=30)
+        """Stop relaying, let the worker finish its batch and its acks, then disconnect."""
+        self._stopping.set()
+        for thread in self._threads[:1]:
+            thread.join(timeout=5)
+        if self._to_worker is not None:
+            try:
+                self._to_worker.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        if self._worker is not None:
+            self._worker.join(timeout=60)
+            if self._worker.is_alive():
+                self._worker.kill()
+        for thread in self._threads[1:]:
+            thread.join(timeout=5)
         self.consumer.stop()
-        self.influx.close()

@@ -5,7 +5,7 @@ Nothing here connects at import time; every adapter is created on first use.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -92,16 +92,14 @@ class Container:
         return Evaluator(load_profile(self.settings.threshold_profile), config)
 
     def make_ingest_service(self) -> IngestService:
-        """The ingest process: consumer, pipeline, evaluator and alerts."""
+        """The ingest process: consumer here, pipeline in a worker process it spawns."""
         from ingest.service import IngestService
 
-        return IngestService(
-            self.settings,
-            self.make_influx(),
-            self.alert_service,
-            self.make_evaluator(),
-            on_new_room=self.room_discovered,
-        )
+        return IngestService(self.settings)
+
+    def clock(self) -> datetime:
+        """The wall clock in UTC: the only place Udara reads the time."""
+        return datetime.now(UTC)
 
     def alert_listeners(self) -> list[Any]:
         """Listeners told about opened and resolved alerts (see the maintenance block)."""

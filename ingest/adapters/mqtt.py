@@ -11,8 +11,7 @@ import logging
 import queue
 import ssl
 import threading
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import time
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -22,24 +21,13 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from ingest.domain.const import SUBSCRIPTIONS
+from ingest.inbound import WireAck, WireMessage
 from ingest.metrics import CONNECTED
 from udara.settings import MqttTarget
 
 log = logging.getLogger(__name__)
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps our queue for a week of downtime
-
-
-@dataclass(frozen=True, slots=True)
-class InboundMessage:
-    """A message as received; `generation` identifies the connection it came on."""
-
-    topic: str
-    payload: bytes
-    mid: int
-    qos: int
-    received_at: datetime
-    generation: int
 
 
 class MqttConsumer:
@@ -49,7 +37,7 @@ class MqttConsumer:
         self,
         target: MqttTarget,
         client_id: str,
-        inbox: queue.Queue[InboundMessage],
+        inbox: queue.Queue[WireMessage],
         receive_maximum: int = 20_000,
         subscriptions: tuple[str, ...] = SUBSCRIPTIONS,
     ) -> None:
@@ -94,13 +82,13 @@ class MqttConsumer:
         self._client.disconnect()
         self._client.loop_stop()
 
-    def ack(self, message: InboundMessage) -> None:
-        """Acknowledge a message, unless it came on an older connection (it will be redelivered)."""
+    def ack(self, acks: list[WireAck]) -> None:
+        """Acknowledge messages, except those of an older connection (they are redelivered)."""
         with self._lock:
-            if message.generation != self._generation:
-                return
-        if message.qos > 0:
-            self._client.ack(message.mid, message.qos)
+            generation = self._generation
+        for mid, qos, message_generation in acks:
+            if qos > 0 and message_generation == generation:
+                self._client.ack(mid, qos)
 
     def _on_connect(
         self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any
@@ -130,7 +118,5 @@ class MqttConsumer:
         except UnicodeDecodeError:
             topic = repr(msg._topic)  # rejected downstream as a bad topic, and acknowledged
         self._inbox.put(
-            InboundMessage(
-                topic, bytes(msg.payload), msg.mid, msg.qos, datetime.now(UTC), self._generation
-            )
+            (topic, bytes(msg.payload), msg.mid, msg.qos, time.time(), self._generation)
         )

@@ -101,9 +101,9 @@ def test_malformed_messages_are_counted_and_never_block_good_ones(
             interleaved.append(bad[(i // 20) % len(bad)])
     publish_all(running_ingest.settings.mqtt, interleaved)
     wait_for(lambda: stored_count(running_ingest.influx) == 200, 20, "all good readings")
-    stats = running_ingest.running.pipeline.stats  # type: ignore[attr-defined]
-    wait_for(lambda: stats.rejected_total == 10, 10, "ten rejections")
-    assert stats.rejected == {
+    service = running_ingest.running  # type: ignore[attr-defined]
+    wait_for(lambda: service.stats.rejected_total == 10, 10, "ten rejections")
+    assert service.stats.rejected == {
         "not_json": 1,
         "not_finite": 1,
         "impossible_value": 2,
