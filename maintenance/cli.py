@@ -45,9 +45,11 @@ def scheduler(ctx: click.Context) -> None:
     """Run the one scheduler process (reconcile every minute), or a subcommand."""
     if ctx.invoked_subcommand is None:
         from maintenance.scheduler import run_scheduler
+        from udara.logging_setup import configure_logging
 
         container: Container = ctx.obj
         _dispose_on_exit(container)
+        configure_logging(container.settings.log_level, container.settings.log_json)
         run_scheduler(container.reconciler)
 
 

@@ -31,10 +31,7 @@ def reconcile_job(reconciler: Reconciler) -> None:
 
 def build_scheduler(reconciler: Reconciler, every_s: int = RECONCILE_EVERY_S) -> BlockingScheduler:
     """A blocking scheduler with the reconcile job, first run immediately."""
-    scheduler = BlockingScheduler(
-        timezone=UTC,
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
-    )
+    scheduler = BlockingScheduler(timezone=UTC)
     scheduler.add_job(
         reconcile_job,
         "interval",
@@ -42,6 +39,9 @@ def build_scheduler(reconciler: Reconciler, every_s: int = RECONCILE_EVERY_S) ->
         id=RECONCILE_JOB_ID,
         name="generate plan occurrences, link alerts, escalate SLAs",
         replace_existing=True,
+        coalesce=True,  # after a pause, one catch-up run; the job itself covers the gap
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_S,
         args=[reconciler],
         next_run_time=datetime.now(UTC),
     )
