@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from maintenance.adapters.orm import Building, Plan, Room
@@ -62,6 +64,16 @@ class PlanSpec:
         if self.due_minutes is not None and self.due_minutes <= 0:
             raise InvalidInput("due_minutes must be positive")
         return schedule(self, timezone)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> PlanSpec:
+        """A spec from JSON-like data ("07:00", "2025-01-31"); InvalidInput names the field."""
+        try:
+            return TypeAdapter(cls).validate_python(dict(data))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "plan"
+            raise InvalidInput(f"{where}: {first['msg']}") from exc
 
     def due_window(self) -> timedelta:
         """How long after each occurrence its work order is due."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -125,16 +125,16 @@ class PlanService:
             return plan_view(session, session.get_one(Plan, plan_id))
 
     def update(self, plan_id: int, by_user: str, now: datetime, **changes: Any) -> PlanView:
-        """Change a plan's fields; only future work orders nobody has touched follow."""
+        """Change a plan's fields (JSON-like values fine); only future untouched orders follow."""
         with transaction(self._sessions) as session:
             check_manage_plans(load_actor(session, by_user))
             plan = session.get(Plan, plan_id)
             if plan is None:
                 raise NotFound(f"no plan {plan_id}")
-            try:
-                spec = replace(spec_of(session, plan), **changes)
-            except TypeError as exc:
-                raise InvalidInput(str(exc)) from exc
+            unknown = set(changes) - set(PlanSpec.__dataclass_fields__)
+            if unknown:
+                raise InvalidInput(f"plans have no field {', '.join(sorted(unknown))}")
+            spec = PlanSpec.from_mapping({**asdict(spec_of(session, plan)), **changes})
             if spec.code != plan.code:
                 raise InvalidInput("a plan's code cannot change")
             save_plan(session, spec, now, self._tz)

@@ -7,7 +7,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import update
 
+from maintenance.adapters.orm import Plan
+from maintenance.domain.errors import InvalidInput, NotAllowed
 from maintenance.services.plan_rows import PlanSpec
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.views import WorkOrderView
@@ -112,7 +115,7 @@ def test_editing_a_plan_changes_only_future_untouched_orders(app: Container) -> 
     assert titles[first.occurrence_at] == titles[second.occurrence_at] == "Ronde lobi"
     assert titles[third.occurrence_at] == "Ronde lobi"
     assert titles[utc(8)] == titles[utc(9)] == "Ronde lobi (baru)"
-    app.plan_service.update(plan.id, "rina", now, times=(time(9, 30),))
+    app.plan_service.update(plan.id, "rina", now, times=["09:30"])  # JSON-like, as the API sends
     app.reconciler.run(now, until=utc(9, 12))
     times = [wo.occurrence_at for wo in plan_orders(app)]
     half_past_nine = [utc(d, 2) + timedelta(minutes=30) for d in (7, 8, 9)]
@@ -137,3 +140,22 @@ def test_a_plan_anchored_to_completion_waits_for_the_work_and_counts_from_it(
     wos.transition(orders[0].id, "done", "siti", utc(20, 3))  # finished early, on May 20
     app.reconciler.run(utc(21), until=datetime(2025, 7, 1, tzinfo=UTC))
     assert plan_orders(app)[-1].occurrence_at == datetime(2025, 6, 20, 1, tzinfo=UTC)
+
+
+def test_plan_updates_reject_unknown_fields_and_bad_values(app: Container) -> None:
+    plan = app.plan_service.create(daily_lobby(), "rina", T0)
+    with pytest.raises(InvalidInput, match="no field colour"):
+        app.plan_service.update(plan.id, "rina", T0, colour="red")
+    with pytest.raises(InvalidInput, match="times"):
+        app.plan_service.update(plan.id, "rina", T0, times=["25:00"])
+    with pytest.raises(NotAllowed):
+        app.plan_service.update(plan.id, "siti", T0, title="x")
+
+
+def test_a_lost_cursor_cannot_duplicate_because_the_database_refuses(app: Container) -> None:
+    app.plan_service.create(daily_lobby(catch_up="all"), "rina", T0)
+    app.reconciler.run(T0, until=utc(9))
+    with app.session_factory.begin() as session:  # as if a second scheduler read a stale cursor
+        session.execute(update(Plan).values(generated_until=T0))
+    assert app.reconciler.run(T0, until=utc(9)).generated == 0
+    assert len(plan_orders(app)) == 5
