@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from maintenance.adapters.orm import Building, Crew, Plan, WorkOrder, WorkOrderEvent
@@ -69,15 +69,26 @@ def save_plan(session: Session, spec: PlanSpec, now: datetime, default_tz: str) 
 
 def _rewrite_future(session: Session, plan: Plan, now: datetime, regenerate: bool) -> None:
     """Bring untouched future work orders in line with an edited plan; leave the rest alone."""
-    untouched = select(WorkOrder).where(
-        WorkOrder.plan_id == plan.id,
-        WorkOrder.touched.is_(False),
-        WorkOrder.status == "open",
-        WorkOrder.occurrence_at > now,
+    # Lock the rows that are still untouched: a person touching one meanwhile keeps it.
+    untouched = (
+        update(WorkOrder)
+        .where(
+            WorkOrder.plan_id == plan.id,
+            WorkOrder.touched.is_(False),
+            WorkOrder.status == "open",
+            WorkOrder.occurrence_at > now,
+        )
+        .values(version=WorkOrder.version + 1)
+        .returning(WorkOrder.id)
+        .execution_options(synchronize_session=False)
     )
-    rows = list(session.scalars(untouched))
+    ids = list(session.execute(untouched).scalars())
+    rows = list(
+        session.scalars(
+            select(WorkOrder).where(WorkOrder.id.in_(ids)).execution_options(populate_existing=True)
+        )
+    )
     if regenerate:
-        ids = [wo.id for wo in rows]
         session.execute(delete(WorkOrderEvent).where(WorkOrderEvent.work_order_id.in_(ids)))
         session.execute(delete(WorkOrder).where(WorkOrder.id.in_(ids)))
         plan.generated_until = min(plan.generated_until, now)
