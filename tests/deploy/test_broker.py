@@ -1,0 +1,268 @@
+"""The broker configuration docker-compose.yml mounts, run in a real Mosquitto.
+
+Devices are issued with `udara devices` code; the service accounts come from the mounted
+entrypoint.sh. Nothing is mocked: every verdict is the broker's own CONNACK, PUBACK or
+delivery.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deploy.conftest import MOSQUITTO_DIR, REPO, SERVICE_ENV, Broker, run_entrypoint
+from tests.deploy.mqtt_probe import NOT_AUTHORIZED, Probe
+from udara.devices import DeviceRegistry
+from udara.devservers import wait_until
+
+pytestmark = pytest.mark.integration
+
+LOBBY = "udara/hq/lobby/co2-1/"
+MEETING = "udara/hq/meeting-1/pm-1/"
+READING = b'{"co2": 612}'
+
+
+def ingest(broker: Broker, topic: str = "udara/#", **kwargs: Any) -> Probe:
+    """The platform's consumer on the platform listener, subscribed like ingest."""
+    probe = broker.connected("udara-ingest", platform=True, client_id="udara-ingest", **kwargs)
+    assert probe.subscribe(topic) == [1]
+    return probe
+
+
+def test_device_publishes_under_its_prefix_and_ingest_receives(broker: Broker) -> None:
+    consumer = ingest(broker, "udara/+/+/+/telemetry")
+    device = broker.connected("lobby-co2")
+
+    assert device.publish(LOBBY + "telemetry", READING) == 0
+    assert device.publish(LOBBY + "status", b"online", retain=True) == 0
+
+    consumer.wait_for(LOBBY + "telemetry", READING)
+
+
+def test_python_fallback_hash_is_accepted_by_mosquitto(broker: Broker) -> None:
+    # meeting-pm's password was hashed in Python, not by mosquitto_passwd.
+    consumer = ingest(broker)
+    device = broker.connected("meeting-pm")
+    assert device.publish(MEETING + "telemetry", READING) == 0
+    consumer.wait_for(MEETING + "telemetry", READING)
+
+
+def test_shared_subscription_of_ingest_workers_receives(broker: Broker) -> None:
+    consumer = ingest(broker, "$share/ingest/udara/+/+/+/telemetry")
+    device = broker.connected("lobby-co2")
+    assert device.publish(LOBBY + "telemetry", READING) == 0
+    consumer.wait_for(LOBBY + "telemetry", READING)
+
+
+def test_device_writing_another_devices_topic_is_refused(broker: Broker) -> None:
+    consumer = ingest(broker)
+    intruder = broker.connected("lobby-co2")
+
+    assert intruder.publish(MEETING + "telemetry", b'{"co2": 9999}') == NOT_AUTHORIZED
+    assert intruder.publish(MEETING + "status", b"offline", retain=True) == NOT_AUTHORIZED
+    assert intruder.publish("udara/hq/lobby/other/telemetry", READING) == NOT_AUTHORIZED
+    assert intruder.publish(LOBBY + "command", b"x") == NOT_AUTHORIZED
+    # The refusals were acknowledged before this reading was sent: once ingest has it,
+    # it would have had the forged ones.
+    owner = broker.connected("meeting-pm")
+    assert owner.publish(MEETING + "telemetry", READING) == 0
+    consumer.wait_for(MEETING + "telemetry", READING)
+
+    assert consumer.got(MEETING + "telemetry") == [READING]
+    assert consumer.got(MEETING + "status") == []
+    assert consumer.got("udara/hq/lobby/other/telemetry") == []
+
+
+def test_only_ingest_reads_sensor_topics(broker: Broker) -> None:
+    consumer = ingest(broker)
+    snoopers = [
+        broker.connected("lobby-co2"),
+        broker.connected("udara-simulator", platform=True),
+        broker.connected("udara-web", platform=True),
+    ]
+    for snooper in snoopers:
+        # Mosquitto's acl_file grants the SUBSCRIBE but delivers only what the ACL lets the
+        # user read, which for these accounts is nothing.
+        snooper.subscribe("udara/#")
+        snooper.subscribe("#")
+
+    sender = broker.connected("meeting-pm")
+    assert sender.publish(MEETING + "telemetry", READING) == 0
+    assert sender.publish(MEETING + "status", b"online", retain=True) == 0
+    consumer.wait_for(MEETING + "status", b"online")
+    for snooper in snoopers:
+        # A round trip on the snooper's own connection flushes anything queued for it.
+        snooper.publish(LOBBY + "telemetry", b"{}")
+        assert snooper.messages == [], f"{snooper.username} read {snooper.messages}"
+
+
+def test_last_will_only_on_own_status_topic(broker: Broker) -> None:
+    consumer = ingest(broker)
+    honest = broker.connected("lobby-co2", will=(LOBBY + "status", b"offline"))
+    forger = broker.connected("meeting-pm", will=(LOBBY + "status", b"forged"))
+    forger.drop()
+    time.sleep(0.5)  # the broker handles the forger's will before the honest one's
+    honest.drop()
+    consumer.wait_for(LOBBY + "status", b"offline")
+    assert b"forged" not in consumer.got(LOBBY + "status")
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        (None, None),  # anonymous
+        ("lobby-co2", "wrong-password-123"),
+        ("no-such-device", "whatever-password"),
+        ("udara-ingest", "wrong-password-123"),
+    ],
+)
+def test_refused_logins(broker: Broker, username: str | None, password: str | None) -> None:
+    for platform in (False, True):
+        code = broker.probe(username, password, platform=platform).connect()
+        assert code.value in (0x86, NOT_AUTHORIZED), code  # bad user name or password / not auth
+
+
+def test_device_cannot_take_over_the_ingest_session(broker: Broker) -> None:
+    # Ingest keeps a persistent session; readings queue while it is away.
+    consumer = ingest(broker, session_expiry=3600, clean_start=False)
+    consumer.close()
+    device = broker.connected("lobby-co2")
+    for n in range(5):
+        assert device.publish(LOBBY + "telemetry", b'{"co2": %d}' % n) == 0
+
+    # A device presenting ingest's client id gets its own user name as client id instead,
+    # so the queued session is neither taken over nor wiped.
+    hijacker = broker.connected(
+        "lobby-co2", client_id="udara-ingest", clean_start=True, session_expiry=0
+    )
+    hijacker.close()
+
+    back = broker.connected(
+        "udara-ingest",
+        platform=True,
+        client_id="udara-ingest",
+        clean_start=False,
+        session_expiry=3600,
+    )
+    assert back.session_present
+    back.wait_for(LOBBY + "telemetry", b'{"co2": 4}')
+    assert len(back.got(LOBBY + "telemetry")) == 5
+
+
+def test_queued_readings_survive_a_broker_restart(broker: Broker) -> None:
+    consumer = ingest(broker, session_expiry=86_400, clean_start=False)
+    consumer.close()
+    device = broker.connected("lobby-co2")
+    payloads = [b'{"co2": %d}' % n for n in range(50)]
+    for payload in payloads:
+        assert device.publish(LOBBY + "telemetry", payload) == 0
+    broker.stop()  # SIGTERM: the broker writes its persistence file
+    assert (broker.data_dir / "mosquitto.db").exists()
+
+    broker.start()
+    back = broker.connected(
+        "udara-ingest",
+        platform=True,
+        client_id="udara-ingest",
+        clean_start=False,
+        session_expiry=86_400,
+    )
+    back.wait_for(LOBBY + "telemetry", payloads[-1])
+    assert back.got(LOBBY + "telemetry") == payloads
+
+
+def test_devices_added_and_removed_apply_on_sighup(broker: Broker) -> None:
+    consumer = ingest(broker)
+    issued = broker.registry.add("kitchen-co", building="hq", room="kitchen", sensor="co-1")
+    assert not broker.login_ok("kitchen-co", issued.password)  # not loaded yet
+    broker.reload()
+    wait_until(lambda: broker.login_ok("kitchen-co", issued.password), 10, "new device login")
+    device = broker.connected("kitchen-co", issued.password)
+    assert device.publish("udara/hq/kitchen/co-1/telemetry", b'{"co": 1.5}') == 0
+    consumer.wait_for("udara/hq/kitchen/co-1/telemetry", b'{"co": 1.5}')
+
+    assert broker.login_ok("lobby-co2")
+    broker.registry.remove("lobby-co2")
+    broker.reload()
+    wait_until(lambda: not broker.login_ok("lobby-co2"), 10, "removed device refused")
+
+
+def test_simulator_account_publishes_as_any_sensor(broker: Broker) -> None:
+    consumer = ingest(broker)
+    simulator = broker.connected("udara-simulator", platform=True)
+    assert simulator.publish("udara/sim/r-001/s-1/telemetry", READING) == 0
+    assert simulator.publish("udara/sim/r-001/s-1/status", b"online", retain=True) == 0
+    assert simulator.publish("udara/sim/r-001/s-1/other", READING) == NOT_AUTHORIZED
+    assert simulator.publish("elsewhere", READING) == NOT_AUTHORIZED
+    consumer.wait_for("udara/sim/r-001/s-1/telemetry", READING)
+
+
+def test_web_account_connects_but_has_no_topic_rights(broker: Broker) -> None:
+    web = broker.connected("udara-web", platform=True)
+    assert web.publish(LOBBY + "telemetry", READING) == NOT_AUTHORIZED
+
+
+def test_healthcheck_script(broker: Broker) -> None:
+    script = str(broker.config_dir / "healthcheck.sh")
+    env = {"PATH": os.environ["PATH"], "MQTT_HEALTHCHECK_PORT": str(broker.platform_port)}
+    ok = subprocess.run(
+        ["sh", script],
+        env={**env, "MQTT_HEALTHCHECK_PASSWORD": SERVICE_ENV["MQTT_HEALTHCHECK_PASSWORD"]},
+        timeout=30,
+        check=False,
+    )
+    assert ok.returncode == 0
+    bad = subprocess.run(
+        ["sh", script],
+        env={**env, "MQTT_HEALTHCHECK_PASSWORD": "wrong"},
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert bad.returncode != 0
+
+
+def test_entrypoint_manages_only_service_accounts(broker_factory: Callable[..., Broker]) -> None:
+    broker = broker_factory((("lobby-co2", "hq", "lobby", "co2-1", True),))
+    broker.stop()
+    registry = broker.registry
+    device_line = next(
+        line
+        for line in (broker.config_dir / "passwd").read_text().splitlines()
+        if line.startswith("lobby-co2:")
+    )
+
+    # A restart with a new ingest password and no simulator password.
+    env = {
+        **SERVICE_ENV,
+        "MQTT_INGEST_PASSWORD": "rotated-ingest-pw",
+        "MQTT_SIMULATOR_PASSWORD": "",
+    }
+    run_entrypoint(broker.config_dir, broker.data_dir, env)
+
+    lines = (broker.config_dir / "passwd").read_text().splitlines()
+    assert device_line in lines  # devices untouched
+    assert not registry.has_password("udara-simulator")  # account removed
+    assert registry.check_password("udara-ingest", "rotated-ingest-pw")
+    assert registry.check_password("udara-web", SERVICE_ENV["MQTT_WEB_PASSWORD"])
+    assert (broker.config_dir / "passwd").stat().st_mode & 0o077 == 0
+
+
+def test_repository_ships_no_device_and_no_password(tmp_path: Path) -> None:
+    # Site data (devices, hashes) is created on the site, never committed.
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
+
+    assert git("check-ignore", "-q", "deploy/mosquitto/passwd").returncode == 0
+    tracked = git("ls-files", "deploy/mosquitto").stdout.split()
+    assert "deploy/mosquitto/passwd" not in tracked
+    committed = git("show", ":deploy/mosquitto/acl")
+    acl = committed.stdout if committed.returncode == 0 else (MOSQUITTO_DIR / "acl").read_text()
+    (tmp_path / "acl").write_text(acl)
+    assert DeviceRegistry(tmp_path).devices() == []
