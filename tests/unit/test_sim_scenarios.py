@@ -1,0 +1,141 @@
+"""Each simulator scenario produces what it claims."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ingest.domain.const import RejectReason
+from ingest.domain.model import Rejected, parse_status, parse_telemetry, parse_topic
+from sensors_sim.malformed import KINDS, expected_reason, malformed_message
+from sensors_sim.rooms import make_rooms
+from sensors_sim.scenarios import SCENARIOS
+from sensors_sim.stream import SimulationSpec, messages
+from tests.unit.test_sim_model import MONDAY, Series, series
+
+FIVE_MINUTES = timedelta(minutes=5)
+
+
+def during(
+    points: Series, room: str, first_hour: float, last_hour: float
+) -> list[dict[str, float]]:
+    """Monday's readings of `room` between two local hours."""
+    lo, hi = MONDAY + timedelta(hours=first_hour), MONDAY + timedelta(hours=last_hour)
+    return [v for at, v in points[room] if lo <= at < hi]
+
+
+def scenario_day(name: str, rooms: int = 12) -> Series:
+    """Monday of a scenario at five-minute readings."""
+    return series(SimulationSpec(rooms=rooms, scenario=name, interval=FIVE_MINUTES), MONDAY, 1)
+
+
+@pytest.fixture(scope="module")
+def normal() -> Series:
+    """An ordinary Monday."""
+    return scenario_day("normal")
+
+
+def test_meeting_co2_builds_to_1500_2500_ppm_over_hours(normal: Series) -> None:
+    day = scenario_day("meeting-co2")
+    morning = [v["co2"] for v in during(day, "lt2-rapat-1", 9, 12)]
+    assert morning[0] < 1000  # it builds up, it does not jump
+    assert 1500 <= max(morning) <= 2500
+    assert max(v["co2"] for v in during(day, "lt2-rapat-1", 13, 16.5)) >= 1500
+    assert max(v["co2"] for v in during(normal, "lt2-rapat-1", 0, 24)) < 1400
+    assert during(day, "lt2-rapat-2", 0, 24) == during(normal, "lt2-rapat-2", 0, 24)
+
+
+def test_meeting_co2_needs_a_meeting_room() -> None:
+    with pytest.raises(ValueError, match="meeting room"):
+        next(messages(SimulationSpec(rooms=2, scenario="meeting-co2"), MONDAY))
+
+
+def test_hvac_failure_heats_humidifies_and_stuffs_one_floor(normal: Series) -> None:
+    day = scenario_day("hvac-failure")
+    afternoon = during(day, "lt2-kantor-1", 13, 17)
+    assert max(v["temperature"] for v in afternoon) >= 31
+    assert min(v["humidity"] for v in afternoon) >= 75
+    usual = during(normal, "lt2-kantor-1", 13, 17)
+    assert all(f["co2"] > n["co2"] + 300 for f, n in zip(afternoon, usual, strict=True))
+    other_floor = during(day, "lt3-kantor-1", 13, 17)
+    assert other_floor == during(normal, "lt3-kantor-1", 13, 17)
+    assert max(v["temperature"] for v in other_floor) < 26.5
+
+
+def test_renovation_dust_raises_pm25_to_100_300_during_works(normal: Series) -> None:
+    day = scenario_day("renovation-dust")
+    works = during(day, "lt2-kantor-1", 9, 12)
+    assert all(100 <= v["pm25"] <= 300 for v in works)
+    assert all(v["pm10"] > 2 * v["pm25"] for v in works)  # coarse construction dust
+    assert max(v["pm25"] for v in during(day, "lt2-kantor-1", 19, 24)) < 60
+    assert max(v["pm25"] for v in during(normal, "lt2-kantor-1", 0, 24)) < 60
+
+
+def test_sensor_offline_publishes_a_retained_offline_status_then_stops() -> None:
+    spec = SimulationSpec(rooms=4, scenario="sensor-offline", interval=timedelta(minutes=1))
+    msgs = list(messages(spec, MONDAY, MONDAY + timedelta(hours=1)))
+    target = "udara/menara-sim/lt2-kantor-1/s-lt2-kantor-1"
+    statuses = [(m.payload, m.retain, m.at) for m in msgs if m.topic == f"{target}/status"]
+    onset = (MONDAY + SCENARIOS["sensor-offline"].onset).timestamp()
+    assert statuses[0][:2] == (b"online", True)
+    assert statuses[1:] == [(b"offline", True, pytest.approx(onset, abs=60))]
+    telemetry = [m.at for m in msgs if m.topic == f"{target}/telemetry"]
+    assert len(telemetry) == 10 and all(at is not None and at < onset for at in telemetry)
+    assert sum(m.topic.endswith("lt2-rapat-1/telemetry") for m in msgs) == 60
+
+
+def test_onset_moves_the_start_of_a_scenario() -> None:
+    spec = SimulationSpec(rooms=2, scenario="sensor-offline", onset=timedelta(minutes=30))
+    msgs = list(messages(spec, MONDAY, MONDAY + timedelta(hours=1)))
+    offline = [m for m in msgs if m.payload == b"offline"]
+    assert len(offline) == 1 and offline[0].at is not None
+    assert offline[0].at - MONDAY.timestamp() == pytest.approx(1800, abs=10)
+
+
+def test_a_run_where_every_sensor_went_offline_ends() -> None:
+    spec = SimulationSpec(rooms=1, scenario="sensor-offline")
+    assert [m.payload for m in messages(spec, MONDAY, limit=10**6)][-1] == b"offline"
+
+
+def reject_reason(topic: str, payload: bytes) -> str | None:
+    """What ingest's validation says about a message (None: accepted)."""
+    try:
+        sensor, kind = parse_topic(topic)
+        if kind == "status":
+            parse_status(sensor, payload)
+        else:
+            parse_telemetry(sensor, payload, datetime.now(UTC))
+    except Rejected as exc:
+        return exc.reason
+    return None
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_malformed_kind_is_rejected_by_ingest_for_its_reason(kind: str) -> None:
+    msg = malformed_message(kind, make_rooms(3)[2].sensor, MONDAY)
+    assert reject_reason(msg.topic, msg.payload) == expected_reason(kind)
+
+
+def test_malformed_kinds_cover_every_reject_reason_and_the_named_ones() -> None:
+    assert {expected_reason(k) for k in KINDS} == set(RejectReason.ALL)
+    named = {"not-json", "nan", "humidity-140", "negative-co2", "wrong-type", "too-large"}
+    assert named <= set(KINDS)
+    assert b"NaN" in malformed_message("nan", make_rooms(1)[0].sensor, MONDAY).payload
+    too_large = malformed_message("too-large", make_rooms(1)[0].sensor, MONDAY).payload
+    assert len(too_large) > 16 * 1024
+
+
+def test_malformed_scenario_interleaves_every_kind_among_valid_readings() -> None:
+    spec = SimulationSpec(rooms=6, scenario="malformed")
+    msgs = [m for m in messages(spec, MONDAY, limit=2000) if m.payload not in (b"online",)]
+    reasons = Counter(reject_reason(m.topic, m.payload) for m in msgs)
+    valid = reasons.pop(None)
+    assert set(reasons) == set(RejectReason.ALL)
+    assert sum(reasons.values()) == 2000 // 11  # one after every ten readings
+    assert valid == 2000 - sum(reasons.values())
+    kinds_per_reason: Counter[str | None] = Counter(expected_reason(k) for k in KINDS)
+    per_kind = sum(reasons.values()) // len(KINDS)
+    for reason, n in reasons.items():
+        assert abs(n - per_kind * kinds_per_reason[reason]) <= kinds_per_reason[reason]
