@@ -1,0 +1,61 @@
+"""Bahasa Indonesia by default, English on request (`?lang=`), remembered; local times."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+
+from tests.web.conftest import Seed
+
+
+def test_indonesian_is_the_default(client: FlaskClient) -> None:
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="id">' in html
+    assert "Masuk" in html and "Kata sandi" in html
+
+
+def test_lang_en_switches_and_is_remembered(client: FlaskClient) -> None:
+    html = client.get("/login?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Password" in html
+    later = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in later
+    back = client.get("/login?lang=id").get_data(as_text=True)
+    assert '<html lang="id">' in back
+    assert '<html lang="id">' in client.get("/login").get_data(as_text=True)
+
+
+def test_unknown_languages_are_ignored(client: FlaskClient) -> None:
+    assert '<html lang="id">' in client.get("/login?lang=fr").get_data(as_text=True)
+    assert '<html lang="id">' in client.get("/login?lang=<script>").get_data(as_text=True)
+
+
+def test_language_survives_signing_in_and_out(client: FlaskClient, seeded: Seed) -> None:
+    client.get("/login?lang=en")
+    client.post("/login", data={"username": "fm", "password": "rahasia-yang-panjang"})
+    assert '<html lang="en">' in client.get("/rooms").get_data(as_text=True)
+    client.post("/logout")
+    assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
+
+
+def test_pages_speak_the_chosen_language(as_user: Callable[[str], FlaskClient]) -> None:
+    fm = as_user("fm")
+    indonesian = fm.get("/board").get_data(as_text=True)
+    assert "Papan kerja" in indonesian and "Terbuka" in indonesian and "Rutin" in indonesian
+    english = fm.get("/board?lang=en").get_data(as_text=True)
+    assert "Work board" in english and "Routine" in english
+
+
+def test_language_links_keep_the_page_and_its_filters(
+    as_user: Callable[[str], FlaskClient],
+) -> None:
+    html = as_user("sup").get("/board?crew=cleaning").get_data(as_text=True)
+    assert "/board?crew=cleaning&amp;lang=en" in html
+
+
+def test_times_are_shown_in_the_building_time_zone(as_user: Callable[[str], FlaskClient]) -> None:
+    # The alert opened at 03:00 UTC: 10:00 in Jakarta (WIB).
+    html = as_user("fm").get("/alerts").get_data(as_text=True)
+    assert "10 Mar 2026 10.00 WIB" in html or "10 Mar 2026 10:00 WIB" in html
+    english = as_user("fm").get("/alerts?lang=en").get_data(as_text=True)
+    assert "10 Mar 2026 10:00" in english

@@ -1,0 +1,1 @@
+"""Facility manager administration: plans, users, the alert rules and the threshold profile."""

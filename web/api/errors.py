@@ -1,0 +1,67 @@
+"""JSON errors of the API: every refusal says what is wrong, nothing a client sends is a 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify
+from flask.wrappers import Response
+
+from ingest.adapters.influx import InfluxError
+from ingest.alert_service import AlertAlreadyResolved, AlertNotFound
+from maintenance.domain.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from web.api import bp
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An API refusal with its status and code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    """A JSON error body with `status`."""
+    response = jsonify({"error": code, "message": message})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="udara"'
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError) -> Response:
+    return error_response(exc.status, exc.code, exc.message)
+
+
+@bp.errorhandler(NotFound)
+@bp.errorhandler(AlertNotFound)
+def _not_found(exc: Exception) -> Response:
+    return error_response(404, "not_found", str(exc))
+
+
+@bp.errorhandler(NotAllowed)
+def _not_allowed(exc: NotAllowed) -> Response:
+    return error_response(403, "forbidden", str(exc))
+
+
+@bp.errorhandler(InvalidTransition)
+@bp.errorhandler(AlertAlreadyResolved)
+def _conflict(exc: Exception) -> Response:
+    return error_response(409, "conflict", str(exc))
+
+
+@bp.errorhandler(InvalidInput)
+def _invalid(exc: InvalidInput) -> Response:
+    return error_response(422, "invalid_request", str(exc))
+
+
+@bp.errorhandler(InfluxError)
+def _influx_down(exc: InfluxError) -> Response:
+    log.warning("InfluxDB error in the API: %s", exc)
+    return error_response(503, "readings_unavailable", "the time-series database is unavailable")

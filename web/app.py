@@ -1,0 +1,82 @@
+"""The Flask app factory: settings → container → extensions → blueprints."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from udara.bootstrap import Container
+from udara.settings import Settings
+
+
+def _container(container: Container | None, overrides: dict[str, Any]) -> Container:
+    """The container to serve from; lower-case overrides replace Udara settings."""
+    fields = {k: v for k, v in overrides.items() if k in Settings.model_fields}
+    if container is None:
+        return Container(Settings(**fields))
+    if fields:
+        settings = container.settings.model_copy(update=fields)
+        return Container(settings)
+    return container
+
+
+def create_app(
+    container: Container | None = None, settings_overrides: dict[str, Any] | None = None
+) -> Flask:
+    """Build the web app.
+
+    `settings_overrides` keys that name a `Settings` field (lower case) override Udara's
+    settings; upper-case keys are Flask config (e.g. `WTF_CSRF_ENABLED`, `RATELIMIT_ENABLED`).
+    """
+    overrides = dict(settings_overrides or {})
+    container = _container(container, overrides)
+    settings = container.settings
+    settings.check_production_ready()
+
+    app = Flask("web", static_folder="static", template_folder="templates")
+    app.config.update(
+        SECRET_KEY=settings.secret_key.get_secret_value(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        REMEMBER_COOKIE_SECURE=settings.is_production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        JSON_SORT_KEYS=False,
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="10 per minute",
+        LIVE_POLL_SECONDS=15,
+    )
+    app.config.update({k: v for k, v in overrides.items() if k.isupper()})
+    app.extensions["udara"] = container
+
+    from web import extensions
+
+    extensions.init_app(app)
+
+    from web.admin.views import bp as admin_bp
+    from web.alerts.views import bp as alerts_bp
+    from web.api import bp as api_bp
+    from web.auth.views import bp as auth_bp
+    from web.board.views import bp as board_bp
+    from web.iaq.views import bp as iaq_bp
+    from web.mywork.views import bp as mywork_bp
+    from web.ops.views import bp as ops_bp
+
+    for blueprint in (auth_bp, iaq_bp, alerts_bp, board_bp, mywork_bp, admin_bp, ops_bp, api_bp):
+        app.register_blueprint(blueprint)
+    extensions.csrf.exempt(api_bp)  # the API checks tokens, or CSRF headers on sessions
+    extensions.limit_login(app, auth_bp)
+
+    from web.ops.views import init_metrics
+
+    init_metrics(app)
+
+    from web import errors
+
+    errors.register(app)
+    return app

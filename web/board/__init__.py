@@ -1,0 +1,1 @@
+"""The cleaning supervisor's board: work orders by status, assignment, today and calendar."""

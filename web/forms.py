@@ -1,0 +1,67 @@
+"""Forms with validation messages; simple action buttons only carry the CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from web.i18n import lazy
+
+
+class LoginForm(FlaskForm):
+    """Sign in (field names `username` and `password`, as CONTRACTS.md says)."""
+
+    username = StringField(lazy("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(lazy("Password"), validators=[DataRequired(), Length(max=256)])
+
+
+class NoteForm(FlaskForm):
+    """A note on a work order."""
+
+    text = TextAreaField(lazy("Note"), validators=[DataRequired(), Length(max=5000)])
+
+
+class FinishForm(FlaskForm):
+    """Finish a work order."""
+
+    notes = TextAreaField(lazy("Completion notes"), validators=[Optional(), Length(max=5000)])
+    time_spent = IntegerField(
+        lazy("Time spent (minutes)"), validators=[Optional(), NumberRange(min=0, max=100_000)]
+    )
+
+
+class WorkOrderForm(FlaskForm):
+    """Raise a work order by hand."""
+
+    title = StringField(lazy("Title"), validators=[DataRequired(), Length(max=200)])
+    type = SelectField(lazy("Type"), choices=[])
+    priority = SelectField(lazy("Priority"), choices=[])
+    crew = SelectField(lazy("Crew"), choices=[])
+    building = StringField(
+        lazy("Building"), validators=[DataRequired(), Regexp(r"^[a-z0-9_-]{1,64}$")]
+    )
+    room = StringField(lazy("Room"), validators=[Optional(), Regexp(r"^[a-z0-9_-]{1,64}$")])
+    description = TextAreaField(lazy("Description"), validators=[Optional(), Length(max=5000)])
+    checklist = TextAreaField(
+        lazy("Checklist (one item per line)"), validators=[Optional(), Length(max=5000)]
+    )
+
+
+class UserForm(FlaskForm):
+    """Add a user."""
+
+    username = StringField(
+        lazy("Username"),
+        validators=[DataRequired(), Regexp(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")],
+    )
+    display_name = StringField(lazy("Name"), validators=[Optional(), Length(max=100)])
+    role = SelectField(lazy("Role"), choices=[])
+    crew = SelectField(lazy("Crew"), choices=[], validators=[Optional()])
+    password = PasswordField(lazy("Password"), validators=[DataRequired(), Length(min=10, max=256)])

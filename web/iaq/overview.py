@@ -1,0 +1,77 @@
+"""What the air-quality pages and the rooms API show, assembled from the services."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import g
+
+from ingest.adapters.influx import InfluxError
+from web import deps
+from web.iaq import compliance
+from web.iaq.grid import BuildingGroup, OpenAlert, Place, build_grid
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The grid, and whether InfluxDB could be read."""
+
+    buildings: list[BuildingGroup]
+    readings_ok: bool
+
+
+def timezones() -> dict[str, str]:
+    """IANA zone per building code (read once per request)."""
+    cached: dict[str, str] | None = g.get("udara_timezones")
+    if cached is None:
+        cached = {r.building: r.timezone for r in deps.container().location_service.rooms()}
+        g.udara_timezones = cached
+    return cached
+
+
+def timezone_of(building: str | None) -> str:
+    """The building's zone, or the site default."""
+    default = deps.container().settings.timezone
+    return timezones().get(building or "", default)
+
+
+def open_alerts(building: str | None = None) -> list[OpenAlert]:
+    """Open alerts in the grid's shape."""
+    alerts = deps.container().alert_service.list(open_only=True, building=building)
+    return [OpenAlert(a.id, a.building, a.room, a.metric, a.severity, a.kind) for a in alerts]
+
+
+def grid(building: str | None = None) -> Grid:
+    """Buildings → floors → rooms with latest values and statuses."""
+    c = deps.container()
+    rooms = c.location_service.rooms(building)
+    places = [Place(r.building, r.floor, r.code, r.name) for r in rooms]
+    since = deps.now() - timedelta(seconds=c.settings.offline_after_s)
+    try:
+        latest = deps.readings().latest(since, building)
+        ok = True
+    except InfluxError:
+        log.warning("InfluxDB unavailable for the room grid", exc_info=True)
+        latest, ok = {}, False
+    return Grid(build_grid(places, latest, open_alerts(building), deps.profile()), ok)
+
+
+def report(month: date, building: str | None = None) -> compliance.Report:
+    """The monthly compliance report of one building, or of all of them."""
+    c = deps.container()
+    rooms_by_building: dict[str, list[str]] = {}
+    for r in c.location_service.rooms(building):
+        rooms_by_building.setdefault(r.building, []).append(r.code)
+    if building:
+        rooms_by_building.setdefault(building, [])
+    scores = [
+        compliance.building_score(
+            deps.readings(), deps.profile(), code, timezone_of(code), rooms, month, deps.now()
+        )
+        for code, rooms in sorted(rooms_by_building.items())
+    ]
+    return compliance.Report(month, deps.profile(), scores)

@@ -1,0 +1,126 @@
+"""Facility manager views of the air: the room grid, a room's charts, monthly compliance."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request
+from flask.typing import ResponseReturnValue
+from flask.wrappers import Response
+
+from ingest.domain.const import METRICS, UNITS
+from maintenance.domain.errors import NotFound
+from web import deps, labels
+from web.i18n import lazy, zone
+from web.iaq import compliance, overview
+from web.labels import label
+from web.security import IAQ_READERS, roles_required
+
+bp = Blueprint("iaq", __name__)
+CODE = re.compile(r"^[a-z0-9_-]{1,64}$")
+MONTH = re.compile(r"^(20[0-9]{2})-(0[1-9]|1[0-2])$")
+
+
+def _building_arg() -> str | None:
+    building = request.args.get("building") or None
+    if building is not None and not CODE.match(building):
+        abort(400)
+    return building
+
+
+def _month_arg() -> date:
+    text = request.args.get("month")
+    if not text:
+        today = deps.now().astimezone(zone(deps.container().settings.timezone))
+        return date(today.year, today.month, 1)
+    match = MONTH.match(text)
+    if not match:
+        abort(400)
+    return date(int(match[1]), int(match[2]), 1)
+
+
+@bp.get("/rooms")
+@roles_required(*IAQ_READERS)
+def rooms() -> ResponseReturnValue:
+    """Buildings → floors → rooms, coloured by status per metric; refreshes itself."""
+    building = _building_arg()
+    grid = overview.grid(building)
+    template = "iaq/_grid.html" if request.args.get("partial") else "iaq/grid.html"
+    return render_template(
+        template,
+        grid=grid,
+        metrics=METRICS,
+        building=building,
+        profile=deps.profile(),
+        fresh_minutes=deps.container().settings.offline_after_s // 60,
+    )
+
+
+@bp.get("/rooms/<building>/<room>")
+@roles_required(*IAQ_READERS)
+def room(building: str, room: str) -> ResponseReturnValue:
+    """One room: each metric over 24 h / 7 d / 30 d with the profile's limits as bands."""
+    if not (CODE.match(building) and CODE.match(room)):
+        abort(404)
+    try:
+        place = deps.container().location_service.get_room(building, room)
+    except NotFound:
+        abort(404)
+    alerts = deps.container().alert_service.list(building=building, room=room, limit=20)
+    return render_template(
+        "iaq/room.html",
+        place=place,
+        metrics=METRICS,
+        limits=deps.profile().evaluated_limits(),
+        alerts=alerts,
+        profile=deps.profile(),
+        tz=place.timezone,
+        metric_info={
+            m: {
+                "label": label(labels.METRICS, m),
+                "unit": UNITS[m],
+                "points": str(lazy("points")),
+                "empty": str(lazy("No readings in this range.")),
+            }
+            for m in METRICS
+        },
+    )
+
+
+@bp.get("/compliance")
+@roles_required(*IAQ_READERS)
+def compliance_report() -> ResponseReturnValue:
+    """The monthly compliance report on screen."""
+    month, building = _month_arg(), _building_arg()
+    report = overview.report(month, building)
+    return render_template("iaq/compliance.html", report=report, month=month, building=building)
+
+
+@bp.get("/compliance/print")
+@roles_required(*IAQ_READERS)
+def compliance_print() -> ResponseReturnValue:
+    """The same report laid out for paper."""
+    month, building = _month_arg(), _building_arg()
+    report = overview.report(month, building)
+    return render_template(
+        "iaq/compliance_print.html",
+        report=report,
+        month=month,
+        building=building,
+        generated=deps.now(),
+    )
+
+
+@bp.get("/compliance.csv")
+@roles_required(*IAQ_READERS)
+def compliance_csv() -> ResponseReturnValue:
+    """The report as CSV."""
+    month, building = _month_arg(), _building_arg()
+    report = overview.report(month, building)
+    name = f"udara-compliance-{month:%Y-%m}{'-' + building if building else ''}.csv"
+    return Response(
+        compliance.to_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,1 @@
+"""The crew member's phone-friendly list of their own work."""

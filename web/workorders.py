@@ -1,0 +1,67 @@
+"""Shared helpers of the work-order pages: refusals as flashed messages, safe redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import abort, flash
+
+from maintenance.domain.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from maintenance.views import WorkOrderView
+from web.i18n import lazy
+from web.security import FACILITY_MANAGER, WebUser
+
+T = TypeVar("T")
+
+
+def attempt(action: Callable[[], T]) -> T | None:
+    """Run a service call; a refusal becomes a flashed message, a missing order a 404."""
+    try:
+        return action()
+    except NotFound:
+        abort(404)
+    except NotAllowed as exc:
+        flash(lazy("Not allowed: %(detail)s", detail=str(exc)), "error")
+    except InvalidTransition as exc:
+        flash(lazy("Not possible now: %(detail)s", detail=str(exc)), "error")
+    except InvalidInput as exc:
+        flash(lazy("Please check the input: %(detail)s", detail=str(exc)), "error")
+    return None
+
+
+def safe_path(target: str | None, default: str) -> str:
+    """A same-site path to go back to, or `default`."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target:
+        return default
+    return target
+
+
+def manages(user: WebUser, wo: WorkOrderView) -> bool:
+    """Facility managers manage every crew, supervisors the crews they lead."""
+    return user.role == FACILITY_MANAGER or wo.crew in user.supervises
+
+
+def works_on(user: WebUser, wo: WorkOrderView) -> bool:
+    """The assignee, or a crew member who may pick up unassigned open work."""
+    if wo.assignee == user.username:
+        return True
+    return wo.assignee is None and wo.status == "open" and wo.crew in user.crews
+
+
+def may_view(user: WebUser, wo: WorkOrderView) -> bool:
+    """Technicians see their crews' work and their own; other roles see everything."""
+    if user.role != "technician":
+        return True
+    return wo.assignee == user.username or wo.crew in user.crews
+
+
+def describe(values: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty filter values (for links that keep the current filters)."""
+    return {k: v for k, v in values.items() if v not in (None, "", False)}
