@@ -22,9 +22,17 @@ if TYPE_CHECKING:
     show_default=True,
     help="Serve Prometheus metrics on this port (0: off).",
 )
+@click.option(
+    "--metrics-host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address of the metrics server (0.0.0.0 in a container).",
+)
 @click.option("--summary/--no-summary", default=True, help="Print a live summary line.")
 @click.pass_obj
-def ingest_command(container: Container, metrics_port: int, summary: bool) -> None:
+def ingest_command(
+    container: Container, metrics_port: int, metrics_host: str, summary: bool
+) -> None:
     """Consume sensor readings from MQTT into InfluxDB and raise alerts."""
     from udara.logging_setup import configure_logging
 
@@ -33,7 +41,7 @@ def ingest_command(container: Container, metrics_port: int, summary: bool) -> No
     if metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(metrics_port, addr="127.0.0.1")
+        start_http_server(metrics_port, addr=metrics_host)
     service = container.make_ingest_service()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

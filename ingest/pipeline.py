@@ -29,6 +29,9 @@ from ingest.reject_log import RejectLog
 log = logging.getLogger(__name__)
 
 INFLUX_REJECTED = "influx_rejected"
+# Flush early once the stream pauses this long: a broker that allows few unacknowledged
+# messages in flight (Mosquitto's default is 20) sends nothing more until we acknowledge.
+IDLE_FLUSH_S = 0.02
 
 
 @dataclass
@@ -118,6 +121,8 @@ class IngestPipeline:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
+            if batch.messages or batch.ack_now:
+                remaining = min(remaining, IDLE_FLUSH_S)
             try:
                 chunk = self._inbox.get(timeout=remaining)
             except queue.Empty:

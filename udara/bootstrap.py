@@ -40,6 +40,13 @@ class Container:
         """Build a container from the environment and `.env`."""
         return cls(Settings())
 
+    def close(self) -> None:
+        """Release pooled connections of whatever this container created."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+        if "influx" in self.__dict__:
+            self.influx.close()
+
     @cached_property
     def engine(self) -> Engine:
         """The relational database engine."""
@@ -102,11 +109,12 @@ class Container:
         return datetime.now(UTC)
 
     def alert_listeners(self) -> list[Any]:
-        """Listeners told about opened and resolved alerts (see the maintenance block)."""
-        return []
+        """Listeners told about opened and resolved alerts: maintenance turns them into work."""
+        return [self.alert_work_orders]
 
     def room_discovered(self, building: str, room: str) -> None:
-        """Called by ingest the first time it sees a room (see the maintenance block)."""
+        """Called by ingest the first time it sees a room: it appears in maintenance."""
+        self.location_service.ensure_room(building, room)
 
     # --- maintenance ---
     @cached_property

@@ -12,6 +12,7 @@ from udara.bootstrap import Container
 def main(ctx: click.Context) -> None:
     """Udara: indoor air quality and building maintenance."""
     ctx.obj = Container.from_environment()
+    ctx.call_on_close(ctx.obj.close)
 
 
 @main.group()
@@ -34,6 +35,7 @@ def _register_area_commands() -> None:
     from ingest.cli import commands as ingest_commands
     from maintenance.cli import commands as maintenance_commands
     from sensors_sim.cli import commands as simulator_commands
+    from udara.devices_cli import commands as devices_commands
     from udara.run import commands as run_commands
     from web.cli import commands as web_commands
 
@@ -43,6 +45,7 @@ def _register_area_commands() -> None:
         *simulator_commands,
         *web_commands,
         *run_commands,
+        *devices_commands,
     ):
         main.add_command(command)
 

@@ -74,7 +74,10 @@ class Settings(BaseSettings):
 
     def check_production_ready(self) -> None:
         """Refuse to run production with the development secret."""
-        if self.is_production and self.secret_key.get_secret_value() in ("", DEVELOPMENT_SECRET):
+        secret = self.secret_key.get_secret_value()
+        if self.is_production and (
+            secret in ("", DEVELOPMENT_SECRET) or secret.upper().startswith("CHANGE-ME")
+        ):
             raise RuntimeError(
                 "UDARA_ENV=production needs UDARA_SECRET_KEY set to a long random value; "
                 "refusing to start with the development secret."

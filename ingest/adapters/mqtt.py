@@ -120,3 +120,31 @@ class MqttConsumer:
         self._inbox.put(
             (topic, bytes(msg.payload), msg.mid, msg.qos, time.time(), self._generation)
         )
+
+
+def register_session(
+    target: MqttTarget, client_id: str, subscriptions: tuple[str, ...], timeout: float = 10
+) -> None:
+    """Create ingest's persistent session and subscriptions, then leave.
+
+    From then on the broker queues readings for ingest even before ingest first runs, so
+    sensors that start at the same moment as ingest (a demo, a site's first boot) lose nothing.
+    """
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    if target.username:
+        client.username_pw_set(target.username, target.password)
+    if target.tls:
+        client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+    subscribed = threading.Event()
+    client.on_subscribe = lambda *_args: subscribed.set()
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = SESSION_EXPIRY_S
+    client.connect(target.host, target.port, clean_start=False, properties=props)
+    client.loop_start()
+    try:
+        client.subscribe([(topic, SubscribeOptions(qos=1)) for topic in subscriptions])
+        if not subscribed.wait(timeout):
+            raise TimeoutError(f"broker did not confirm ingest's subscriptions within {timeout}s")
+    finally:
+        client.disconnect()
+        client.loop_stop()

@@ -1,0 +1,84 @@
+"""Demo set-up for `make run`: sign-in accounts for each role and the example strategy.
+
+Development only. Passwords are random per machine and kept in var/demo-credentials.json
+(readable by the owner only), so `make run` can print them every time.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from udara.bootstrap import Container
+
+CREDENTIALS_FILE = Path("var/demo-credentials.json")
+EXAMPLE_STRATEGY = Path("examples/plans/office.yaml")
+DEMO_BUILDING = "menara-a"
+DEMO_USERS = (
+    # username, role, crews, what they do
+    ("manajer", "facility_manager", (), "facility manager: alerts, rooms, reports"),
+    ("supervisor", "cleaning_supervisor", ("cleaning",), "cleaning supervisor: work board"),
+    ("teknisi", "technician", ("hvac",), "HVAC technician: my work (phone)"),
+    ("petugas", "technician", ("cleaning",), "cleaning crew member: my work (phone)"),
+    ("pengamat", "viewer", (), "viewer: read only"),
+)
+
+
+def _load_credentials() -> dict[str, str]:
+    try:
+        data = json.loads(CREDENTIALS_FILE.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _save_credentials(credentials: dict[str, str]) -> None:
+    CREDENTIALS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    CREDENTIALS_FILE.touch(mode=0o600, exist_ok=True)
+    CREDENTIALS_FILE.write_text(json.dumps(credentials, indent=2))
+
+
+def ensure_demo_users(container: Container) -> dict[str, str]:
+    """Create (or re-key) one account per role; returns username → password."""
+    users = container.user_service
+    credentials = _load_credentials()
+    now = datetime.now(UTC)
+    for username, role, crews, _what in DEMO_USERS:
+        password = credentials.get(username) or secrets.token_urlsafe(9)
+        if users.by_username(username) is None:
+            users.create(username, role, now, password=password, crews=crews)
+        elif username not in credentials:
+            users.set_password(username, password)  # the file was lost: issue a new one
+        credentials[username] = password
+    _save_credentials(credentials)
+    return credentials
+
+
+def ensure_example_plans(container: Container) -> int:
+    """Import the example office strategy once, if no plans exist yet; returns plans created."""
+    if container.plan_service.list() or not EXAMPLE_STRATEGY.exists():
+        return 0
+    from maintenance.plan_import import import_strategy
+
+    report = import_strategy(
+        container.session_factory, EXAMPLE_STRATEGY, datetime.now(UTC), container.settings.timezone
+    )
+    return len(report.created)
+
+
+def prepare_demo(container: Container, base_url: str) -> list[str]:
+    """Set up the demo and return the lines to print for a newcomer."""
+    credentials = ensure_demo_users(container)
+    created = ensure_example_plans(container)
+    lines = ["", f"Udara demo: open {base_url}/ and sign in as one of:"]
+    for username, _role, _crews, what in DEMO_USERS:
+        lines.append(f"  {username:<11} {credentials[username]:<14} {what}")
+    lines.append(f"(kept in {CREDENTIALS_FILE}; example building {DEMO_BUILDING!r})")
+    if created:
+        lines.append(f"imported {created} plans from {EXAMPLE_STRATEGY}")
+    lines.append("")
+    return lines
