@@ -5,23 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from udara.db import insert_ignoring_conflicts as insert_ignore
 
-def insert_ignore(session: Session, model: Any, values: dict[str, Any], on: list[str]) -> Any:
-    """INSERT .. ON CONFLICT (on) DO NOTHING; the new primary key, or None if it existed.
-
-    The database decides which of two concurrent writers wins, so callers never need to
-    check first and race.
-    """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    if dialect not in ("postgresql", "sqlite"):
-        raise RuntimeError(f"unsupported database dialect {dialect}")
-    stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=on)
-    key = model.__table__.primary_key.columns
-    return session.execute(stmt.returning(*key)).scalar_one_or_none()
+__all__ = ["insert_ignore", "lock"]
 
 
 def lock(session: Session, model: Any, row_id: int) -> bool:
