@@ -5,10 +5,31 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter, Map
 
 from udara.bootstrap import Container
 from udara.settings import Settings
+
+MAX_ID = 2**31 - 1
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:...>` limited to 0..2**31-1: larger numbers are 404s, not database overflows."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def refuse_nul_bytes() -> None:
+    """NUL never belongs in text; PostgreSQL refuses it, so stop it at the door (400)."""
+    if "\x00" in request.path:
+        abort(400)
+    for source in (request.args, request.form):
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                abort(400)
 
 
 def _container(container: Container | None, overrides: dict[str, Any]) -> Container:
@@ -53,6 +74,9 @@ def create_app(
     )
     app.config.update({k: v for k, v in overrides.items() if k.isupper()})
     app.extensions["udara"] = container
+    # Before any blueprint: every <int:...> in a URL stays within a database integer.
+    app.url_map.converters["int"] = BoundedInt
+    app.before_request(refuse_nul_bytes)
 
     from web import extensions
 
@@ -77,6 +101,8 @@ def create_app(
     init_metrics(app)
 
     from web import errors
+    from web.security import security_headers
 
     errors.register(app)
+    app.after_request(security_headers)
     return app

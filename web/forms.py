@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
@@ -15,20 +18,31 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from web.i18n import lazy
 
 
-class LoginForm(FlaskForm):
+class Form(FlaskForm):
+    """A browser form: reads form fields only, never a JSON body sent to a page."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            """Treat JSON posted to a page as an empty form (validation then says so)."""
+            if request.is_json:
+                return request.form
+            return super().wrap_formdata(form, formdata)
+
+
+class LoginForm(Form):
     """Sign in (field names `username` and `password`, as CONTRACTS.md says)."""
 
     username = StringField(lazy("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(lazy("Password"), validators=[DataRequired(), Length(max=256)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     """A note on a work order."""
 
     text = TextAreaField(lazy("Note"), validators=[DataRequired(), Length(max=5000)])
 
 
-class FinishForm(FlaskForm):
+class FinishForm(Form):
     """Finish a work order."""
 
     notes = TextAreaField(lazy("Completion notes"), validators=[Optional(), Length(max=5000)])
@@ -37,7 +51,7 @@ class FinishForm(FlaskForm):
     )
 
 
-class WorkOrderForm(FlaskForm):
+class WorkOrderForm(Form):
     """Raise a work order by hand."""
 
     title = StringField(lazy("Title"), validators=[DataRequired(), Length(max=200)])
@@ -54,7 +68,7 @@ class WorkOrderForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """Add a user."""
 
     username = StringField(

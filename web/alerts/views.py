@@ -15,6 +15,7 @@ from web.security import FACILITY_MANAGER, IAQ_READERS, me, roles_required
 bp = Blueprint("alerts", __name__)
 VIEWS = {"open": None, "resolved": "resolved", "all": None}
 PAGE = 100
+MAX_PAGE = 10_000
 
 
 def work_orders_by_alert() -> dict[int, int]:
@@ -39,8 +40,10 @@ def alerts() -> ResponseReturnValue:
     if show not in VIEWS:
         abort(400)
     try:
-        page = max(0, int(request.args.get("page", "0")))
+        page = int(request.args.get("page", "0"))
     except ValueError:
+        abort(400)
+    if not 0 <= page <= MAX_PAGE:
         abort(400)
     found = deps.container().alert_service.list(
         state=VIEWS[show], open_only=show == "open", limit=PAGE + 1, offset=page * PAGE

@@ -47,6 +47,8 @@ spec = SpecTree(
     before=_validation_error_body,
     validation_error_status=422,
     validation_error_model=ErrorOut,
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
     security_schemes=[
         SecurityScheme(
             name="bearerAuth", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer")

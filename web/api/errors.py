@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify
+from flask import jsonify, request
 from flask.wrappers import Response
 
 from ingest.adapters.influx import InfluxError
@@ -32,6 +32,21 @@ def error_response(status: int, code: str, message: str) -> Response:
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="udara"'
     return response
+
+
+@bp.before_request
+def _parse_json_once() -> Response | None:
+    """The API reads JSON only; a body nested beyond Python's recursion limit is a 400."""
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return error_response(
+            415, "unsupported_media_type", "send JSON with Content-Type: application/json"
+        )
+    if request.is_json and request.content_length:
+        try:
+            request.get_json(silent=True)
+        except RecursionError:
+            return error_response(400, "bad_request", "the JSON body is nested too deeply")
+    return None
 
 
 @bp.errorhandler(ApiError)

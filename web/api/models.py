@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 CODE = r"^[a-z0-9_-]{1,64}$"  # building, floor and room codes, as in MQTT topics
 CREW = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"
 Metric = Literal["temperature", "humidity", "co2", "pm25", "pm10", "co", "hcho"]
 AlertState = Literal["active", "acknowledged", "resolved"]
 WorkOrderType = Literal["routine", "preventive", "corrective", "emergency"]
@@ -22,10 +23,27 @@ MAX_POINTS = 2000
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class Body(BaseModel):
-    """A request body: unknown fields are mistakes, not ignored."""
+    """A request body: unknown fields are mistakes, not ignored; text never holds NUL."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError("text must not contain NUL characters")
+        return data
 
 
 class Query(BaseModel):
@@ -197,7 +215,7 @@ class WorkOrderQuery(Paging):
 
     status: Status | None = None
     crew: str | None = Field(None, pattern=CREW)
-    assignee: str | None = Field(None, max_length=64)
+    assignee: str | None = Field(None, pattern=USERNAME)
     building: str | None = Field(None, pattern=CODE)
     floor: str | None = Field(None, pattern=CODE)
     room: str | None = Field(None, pattern=CODE)
@@ -296,7 +314,7 @@ class WorkOrderPatch(Body):
     """
 
     status: Status | None = None
-    assignee: str | None = Field(None, min_length=1, max_length=64)
+    assignee: str | None = Field(None, pattern=USERNAME)
     notes: str | None = Field(None, min_length=1, max_length=5000)
     time_spent_minutes: int | None = Field(None, ge=0, le=100_000)
     checklist: list[ChecklistTick] | None = Field(None, max_length=100)

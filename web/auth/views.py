@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
+from maintenance.services.users import USERNAME_PATTERN
 from web import deps
 from web.forms import LoginForm
 from web.i18n import lazy
@@ -50,7 +51,10 @@ def login() -> ResponseReturnValue:
     """The sign-in form; failed attempts are rate limited per address and per username."""
     form = LoginForm()
     if form.validate_on_submit():
-        view = deps.container().user_service.authenticate(form.username.data, form.password.data)
+        username = form.username.data.strip()
+        view = None
+        if USERNAME_PATTERN.match(username):  # anything else cannot be a user: no query
+            view = deps.container().user_service.authenticate(username, form.password.data)
         if view is not None:
             session.clear()  # a fresh session for the new user (keeps nothing from before)
             login_user(WebUser(view))

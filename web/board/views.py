@@ -227,7 +227,7 @@ def calendar() -> ResponseReturnValue:
         first = date.fromisoformat(start_text) if start_text else None
     except ValueError:
         abort(400)
-    if days not in (7, 14, 31):
+    if days not in (7, 14, 31) or (first is not None and not 2000 <= first.year <= 2100):
         abort(400)
     if first is None:
         today_local = deps.now().astimezone(tz).date()

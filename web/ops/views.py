@@ -44,10 +44,10 @@ def _check_influx() -> str | None:
 def _check_database() -> str | None:
     try:
         with deps.container().engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return None
+            migrated = conn.execute(text("SELECT version_num FROM alembic_version")).first()
     except Exception as exc:  # any driver error means "not ready"
-        return f"database unavailable: {type(exc).__name__}"
+        return f"database unavailable or not migrated (udara db upgrade): {type(exc).__name__}"
+    return None if migrated else "database not migrated: run `udara db upgrade`"
 
 
 @bp.get("/readyz")
