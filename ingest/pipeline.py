@@ -94,6 +94,7 @@ class IngestPipeline:
         self._flush_interval = flush_interval
         self._on_new_room = on_new_room
         self._known_rooms: set[tuple[str, str]] = set()
+        self._discoveries: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
         self._offline_every = offline_check_every
         self._next_offline_check = time.monotonic() + offline_check_every
         self._rejects = RejectLog(log)
@@ -102,6 +103,7 @@ class IngestPipeline:
 
     def run(self) -> None:
         """Process until `stop_event` is set; a batch in hand is written first."""
+        threading.Thread(target=self._register_rooms, name="rooms", daemon=True).start()
         try:
             while not self.stop_event.is_set():
                 batch = self._collect()
@@ -218,10 +220,17 @@ class IngestPipeline:
             return
         self._known_rooms.add(room)
         if self._on_new_room is not None:
+            self._discoveries.put(room)
+
+    def _register_rooms(self) -> None:
+        """Tell maintenance about new rooms, off the hot path (one transaction each)."""
+        while True:
+            building, room = self._discoveries.get()
             try:
-                self._on_new_room(*room)
+                if self._on_new_room is not None:
+                    self._on_new_room(building, room)
             except Exception:  # discovery is a convenience; it must never block readings
-                log.exception("could not register room %s/%s", *room)
+                log.exception("could not register room %s/%s", building, room)
 
     def _maybe_check_offline(self) -> None:
         if time.monotonic() < self._next_offline_check:

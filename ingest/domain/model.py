@@ -113,7 +113,8 @@ class Telemetry(BaseModel):
 
     def metric_values(self) -> dict[str, float]:
         """The metrics present in the payload."""
-        return {m: v for m in METRICS if (v := getattr(self, m)) is not None}
+        fields = self.__dict__  # plain dict access: this runs for every reading
+        return {m: v for m in METRICS if (v := fields[m]) is not None}
 
 
 def _reading_time(ts: datetime | float | None, received_at: datetime) -> datetime:
