@@ -39,12 +39,18 @@ class Subscriber:
         self._client.loop_start()
         assert self._subscribed.wait(10), "subscription not acknowledged"
 
-    def wait_for(self, count: int, timeout: float = 30) -> list[tuple[str, bytes, bool]]:
-        """The messages, once `count` arrived (or what arrived by the timeout)."""
+    def wait_for(
+        self, count: int, timeout: float = 30, topic_part: str = ""
+    ) -> list[tuple[str, bytes, bool]]:
+        """The messages whose topic holds `topic_part`, once `count` of them arrived."""
         deadline = time.monotonic() + timeout
-        while len(self.received) < count and time.monotonic() < deadline:
+
+        def matching() -> list[tuple[str, bytes, bool]]:
+            return [m for m in list(self.received) if topic_part in m[0]]
+
+        while len(matching()) < count and time.monotonic() < deadline:
             time.sleep(0.02)
-        return self.received
+        return matching()
 
     def close(self) -> None:
         """Disconnect."""
