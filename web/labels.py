@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, request, url_for
 from flask_babel import LazyString
 
-from web.i18n import lazy
+from ingest.domain.profiles import Limit
+from web.i18n import lazy, number
 
 METRICS: dict[str, LazyString | str] = {
     "temperature": lazy("Temperature"),
@@ -84,6 +86,31 @@ WEEKDAY = {
 }
 
 
+def duration_text(span: timedelta) -> str:
+    """`24 jam`, `30 menit` (or `24 h`, `30 min`)."""
+    seconds = int(span.total_seconds())
+    if seconds % 3600 == 0:
+        return str(lazy("%(n)s h", n=seconds // 3600))
+    if seconds % 60 == 0:
+        return str(lazy("%(n)s min", n=seconds // 60))
+    return str(lazy("%(n)s s", n=seconds))
+
+
+def limit_text(limit: Limit | None) -> str:
+    """A limit in the reader's language and number format, e.g. `≤ 0,1 ppm (rata-rata 30 menit)`."""
+    if limit is None:
+        return "–"
+    if limit.lower is not None and limit.upper is not None:
+        text = f"{number(limit.lower, 2)}–{number(limit.upper, 2)} {limit.unit}"
+    elif limit.upper is not None:
+        text = f"≤ {number(limit.upper, 2)} {limit.unit}"
+    else:
+        text = f"≥ {number(limit.lower, 2)} {limit.unit}"
+    if limit.averaging is None:
+        return text
+    return text + " (" + str(lazy("%(span)s mean", span=duration_text(limit.averaging))) + ")"
+
+
 def label(table: dict[Any, Any], code: Any) -> str:
     """The word for `code`, or the code itself when there is none."""
     return str(table.get(code, code if code is not None else "–"))
@@ -101,6 +128,7 @@ def lang_url(lang: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Expose the labels to templates."""
+    app.jinja_env.filters["limit_text"] = limit_text
 
     @app.context_processor
     def _labels() -> dict[str, Any]:

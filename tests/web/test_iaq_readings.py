@@ -113,7 +113,7 @@ def test_readings_default_to_the_last_day_in_five_minute_buckets(fm: FlaskClient
 
 def test_room_page_shows_chart_canvases_and_limits(fm: FlaskClient) -> None:
     html = fm.get("/rooms/hq/lobby").get_data(as_text=True)
-    assert 'id="chart-co2"' in html and "≤ 1000 ppm (8 h mean)" in html
+    assert 'id="chart-co2"' in html and "≤ 1.000 ppm (rata-rata 8 jam)" in html
     assert "/api/v1/rooms/hq/lobby/readings" in html
     assert 'data-tz="Asia/Jakarta"' in html
 

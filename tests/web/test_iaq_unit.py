@@ -74,3 +74,13 @@ def test_month_bounds_are_local_and_stop_now() -> None:
     assert end == now
     start, end = month_bounds(date(2025, 12, 1), "Asia/Jakarta", now)
     assert end.astimezone(UTC) == datetime(2025, 12, 31, 17, 0, tzinfo=UTC)
+
+
+def test_ranges_are_judged_on_hourly_means_of_five_minute_slots() -> None:
+    hourly = [
+        Window(datetime(2026, 3, 1, tzinfo=UTC), {"humidity": 50.0}, {"humidity": 9}),
+        Window(datetime(2026, 3, 1, 1, tzinfo=UTC), {"humidity": 70.0}, {"humidity": 12}),
+        Window(datetime(2026, 3, 1, 2, tzinfo=UTC), {"humidity": 50.0}, {"humidity": 8}),
+    ]
+    result = score("humidity", HUMIDITY, hourly, total=3)
+    assert (result.covered, result.compliant) == (2, 1)

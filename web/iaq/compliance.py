@@ -3,7 +3,8 @@
 Each limit is judged on its own averaging window (PM 24 h, CO2 and CO 8 h, formaldehyde
 30 min); ranges without an averaging time on hourly means, as the critical rule uses one
 hour. A window counts as covered when at least 75 % of its 24 slots hold a reading (the
-coverage rule of iaq-standards.md); its mean is the mean of the slot means. Windows start at
+coverage rule of iaq-standards.md; hourly range windows use twelve 5-minute slots, since the
+standard sets no averaging time for them); its mean is the mean of the slot means. Windows start at
 the building's local midnight. The share is compliant windows / covered windows.
 """
 
@@ -21,6 +22,7 @@ from web.iaq.grid import outside
 from web.iaq.readings import IaqReadings, Window
 
 SLOTS = 24
+RANGE_SLOTS = 12  # ranges: hourly means of 5-minute slots
 MIN_COVERAGE = 0.75
 RANGE_WINDOW = timedelta(hours=1)
 
@@ -91,6 +93,11 @@ def window_of(limit: Limit) -> timedelta:
     return limit.averaging or RANGE_WINDOW
 
 
+def slots_of(limit: Limit) -> int:
+    """How many slots that window is split into for coverage."""
+    return SLOTS if limit.averaging else RANGE_SLOTS
+
+
 def month_bounds(month: date, tz: str, now: datetime) -> tuple[datetime, datetime]:
     """Local month start and the end of the month (or `now`, whichever is earlier), aware."""
     zone = ZoneInfo(tz)
@@ -110,7 +117,7 @@ def _worse(limit: Limit, a: float, b: float) -> float:
 def score(metric: str, limit: Limit, windows: Iterable[Window], total: int) -> MetricScore:
     """Covered and compliant windows of one metric in one room."""
     result = MetricScore(metric, limit, window_of(limit), total=total)
-    needed = MIN_COVERAGE * SLOTS
+    needed = MIN_COVERAGE * slots_of(limit)
     for window in windows:
         mean = window.means.get(metric)
         if mean is None or window.slots.get(metric, 0) < needed:
@@ -122,10 +129,10 @@ def score(metric: str, limit: Limit, windows: Iterable[Window], total: int) -> M
     return result
 
 
-def _windows_by_size(profile: Profile) -> dict[timedelta, list[str]]:
-    groups: dict[timedelta, list[str]] = {}
+def _windows_by_size(profile: Profile) -> dict[tuple[timedelta, int], list[str]]:
+    groups: dict[tuple[timedelta, int], list[str]] = {}
     for metric, limit in profile.evaluated_limits().items():
-        groups.setdefault(window_of(limit), []).append(metric)
+        groups.setdefault((window_of(limit), slots_of(limit)), []).append(metric)
     return groups
 
 
@@ -143,13 +150,13 @@ def building_score(
     limits = profile.evaluated_limits()
     per_room: dict[str, dict[str, MetricScore]] = {room: {} for room in rooms}
     offset = start.utcoffset() or timedelta(0)
-    for window, metrics in _windows_by_size(profile).items():
+    for (window, slots), metrics in _windows_by_size(profile).items():
         total = max(0, int((end - start) / window))
         found: dict[str, list[Window]] = {}
         if total:
             shift = timedelta(seconds=(-offset.total_seconds()) % window.total_seconds())
             found = readings.windows(
-                building, start, start + total * window, window, SLOTS, metrics, shift
+                building, start, start + total * window, window, slots, metrics, shift
             )
         for room in set(per_room) | set(found):
             for metric in metrics:

@@ -61,6 +61,7 @@ def work_order(wo_id: int) -> ResponseReturnValue:
         tz=timezone_of(wo.building),
         history=deps.container().work_order_service.history(wo_id),
         can_work=works_on(me(), wo) or manages(me(), wo),
+        can_tick=wo.assignee == me().username or manages(me(), wo),
         note_form=NoteForm(),
         finish_form=FinishForm(),
     )

@@ -12,7 +12,23 @@
   var charts = {};
   var dayTime = new Intl.DateTimeFormat(lang, { timeZone: tz, day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
   var timeOnly = new Intl.DateTimeFormat(lang, { timeZone: tz, hour: "2-digit", minute: "2-digit" });
+  var dayOnly = new Intl.DateTimeFormat(lang, { timeZone: tz, day: "numeric", month: "short" });
   var number = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
+  var wall = new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  var TICKS = { "24h": 3 * 36e5, "7d": 864e5, "30d": 5 * 864e5 };
+
+  function offset(ms) {
+    var parts = {};
+    wall.formatToParts(new Date(ms)).forEach(function (p) { parts[p.type] = parseInt(p.value, 10); });
+    var local = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour % 24, parts.minute, parts.second);
+    return local - Math.floor(ms / 1000) * 1000;
+  }
+
+  function localTicks(start, end, step) {
+    var shift = offset(start), ticks = [];
+    for (var t = Math.ceil((start + shift) / step) * step - shift; t <= end; t += step) { ticks.push({ value: t }); }
+    return ticks;
+  }
 
   var bands = {
     id: "limitBands",
@@ -54,10 +70,11 @@
     return data;
   }
 
-  function draw(metric, data, start, end, span, limit) {
+  function draw(metric, data, start, end, range, limit) {
     var canvas = document.getElementById("chart-" + metric);
     var summary = document.getElementById("summary-" + metric);
     var values = data.filter(function (d) { return d.y !== null; }).map(function (d) { return d.y; });
+    canvas.closest(".chart").classList.toggle("empty", values.length === 0);
     summary.textContent = values.length ? (info[metric].points + ": " + values.length + " · min " +
       number.format(Math.min.apply(null, values)) + " · max " + number.format(Math.max.apply(null, values)) +
       " " + info[metric].unit) : info[metric].empty;
@@ -74,7 +91,11 @@
       options: {
         animation: false, parsing: false, normalized: true, maintainAspectRatio: false,
         scales: {
-          x: { type: "linear", min: start, max: end, ticks: { maxTicksLimit: 7, callback: function (v) { return span > 864e5 ? dayTime.format(v) : timeOnly.format(v); } } },
+          x: {
+            type: "linear", min: start, max: end,
+            afterBuildTicks: function (scale) { scale.ticks = localTicks(start, end, TICKS[range]); },
+            ticks: { autoSkip: false, callback: function (v) { return range === "24h" ? timeOnly.format(v) : dayOnly.format(v); } }
+          },
           y: { suggestedMin: suggested.min, suggestedMax: suggested.max, title: { display: true, text: info[metric].unit } }
         },
         plugins: {
@@ -99,7 +120,7 @@
       .then(function (body) {
         body.metrics.forEach(function (metric) {
           if (!info[metric]) { return; }
-          draw(metric, series(body.points, metric, spec[2]), start, end, spec[0], body.limits[metric] || null);
+          draw(metric, series(body.points, metric, spec[2]), start, end, range, body.limits[metric] || null);
         });
         root.setAttribute("data-state", "loaded");
         root.setAttribute("data-range", range);
