@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +15,17 @@ from udara.db import transaction
 from web.adapters.orm import ApiToken
 
 TOKEN_PREFIX = "udr_"  # noqa: S105 - a public marker, not a secret
+
+
+USE_RECORDED_EVERY = timedelta(minutes=5)  # not a database write on every API call
+
+
+def _stale(last_used: datetime | None, now: datetime) -> bool:
+    if last_used is None:
+        return True
+    if last_used.tzinfo is None:  # SQLite returns naive UTC
+        last_used = last_used.replace(tzinfo=UTC)
+    return now - last_used >= USE_RECORDED_EVERY
 
 
 class UnknownUser(LookupError):
@@ -65,7 +76,10 @@ class TokenService:
             user = session.get(User, row.user_id)
             if user is None or not user.active:
                 return None
-            session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+            if _stale(row.last_used_at, now):
+                session.execute(
+                    update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
+                )
             return user.id
 
     def revoke_all(self, username: str, now: datetime) -> int:

@@ -323,3 +323,26 @@ def test_readings_of_an_unknown_room_are_404(
 ) -> None:
     response = api.get("/api/v1/rooms/hq/attic/readings", headers=token_for("fm"))
     assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+
+
+def test_token_use_is_recorded_without_a_write_per_request(
+    container: FixedClockContainer, seeded: Seed, api: FlaskClient
+) -> None:
+    from datetime import timedelta
+
+    token = container.token_service.create("fm", NOW)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def last_used() -> object:
+        with container.session_factory() as session:
+            return session.scalars(select(ApiToken.last_used_at)).one()
+
+    api.get("/api/v1/alerts", headers=headers)
+    first = last_used()
+    assert first is not None
+    container.now = NOW + timedelta(minutes=1)
+    api.get("/api/v1/alerts", headers=headers)
+    assert last_used() == first
+    container.now = NOW + timedelta(minutes=6)
+    api.get("/api/v1/alerts", headers=headers)
+    assert last_used() != first
