@@ -84,3 +84,13 @@ def test_ranges_are_judged_on_hourly_means_of_five_minute_slots() -> None:
     ]
     result = score("humidity", HUMIDITY, hourly, total=3)
     assert (result.covered, result.compliant) == (2, 1)
+
+
+def test_floors_sort_naturally_with_unplaced_rooms_last() -> None:
+    places = [
+        Place("hq", floor, f"r-{floor or 'none'}", floor)
+        for floor in ("lt10", "default", "lt2", "b1", "lt1")
+    ]
+    grid = build_grid(places, {}, [], PROFILE)
+    assert [f.floor for f in grid[0].floors] == ["b1", "lt1", "lt2", "lt10", "default"]
+    assert all(room.silent for f in grid[0].floors for room in f.rooms)

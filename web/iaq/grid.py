@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -49,6 +50,11 @@ class RoomCard:
     sensor_alerts: tuple[OpenAlert, ...] = ()
 
     @property
+    def silent(self) -> bool:
+        """No reading and no alert at all: nothing to show but the room's name."""
+        return not self.sensor_alerts and all(c.status == "no_data" for c in self.cells)
+
+    @property
     def status(self) -> CellStatus:
         """The worst status of its metrics."""
         return max((c.status for c in self.cells), key=RANK.__getitem__, default="no_data")
@@ -82,6 +88,16 @@ class BuildingGroup:
 
     building: str
     floors: list[FloorGroup] = field(default_factory=list)
+
+
+UNSET_FLOORS = ("", "default")  # rooms ingest discovered before anyone placed them
+
+
+def floor_order(code: str) -> tuple[bool, list[tuple[int, int | str]]]:
+    """Natural order (lt2 before lt10); floors not set yet come last."""
+    parts = re.findall(r"\d+|\D+", code)
+    key = [(0, int(p)) if p.isdigit() else (1, p) for p in parts]
+    return code in UNSET_FLOORS, key
 
 
 def outside(limit: Limit, value: float) -> bool:
@@ -135,7 +151,7 @@ def build_grid(
     for building, room in list(latest) + list(by_room):
         known.setdefault((building, room), Place(building, "", room, room))
     groups: dict[str, BuildingGroup] = {}
-    for key in sorted(known, key=lambda k: (k[0], known[k].floor, k[1])):
+    for key in sorted(known, key=lambda k: (k[0], floor_order(known[k].floor), k[1])):
         place = known[key]
         group = groups.setdefault(place.building, BuildingGroup(place.building))
         if not group.floors or group.floors[-1].floor != place.floor:

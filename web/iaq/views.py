@@ -54,6 +54,7 @@ def rooms() -> ResponseReturnValue:
         building=building,
         profile=deps.profile(),
         fresh_minutes=deps.container().settings.offline_after_s // 60,
+        buildings=sorted(overview.timezones()),
     )
 
 
@@ -94,7 +95,13 @@ def compliance_report() -> ResponseReturnValue:
     """The monthly compliance report on screen."""
     month, building = _month_arg(), _building_arg()
     report = overview.report(month, building)
-    return render_template("iaq/compliance.html", report=report, month=month, building=building)
+    return render_template(
+        "iaq/compliance.html",
+        report=report,
+        month=month,
+        building=building,
+        buildings=sorted(overview.timezones()),
+    )
 
 
 @bp.get("/compliance/print")
