@@ -75,6 +75,14 @@ OCCURRENCE = {
     "generated": lazy("Generated"),
     "skipped": lazy("Skipped"),
 }
+HISTORY = {
+    "created": lazy("created"),
+    "plan_updated": lazy("updated from its plan"),
+    "escalated": lazy("escalated"),
+    "priority_raised": lazy("priority raised"),
+    "alert_attached": lazy("alert attached"),
+    "alert_resolved": lazy("alert resolved"),
+}
 WEEKDAY = {
     0: lazy("Mon"),
     1: lazy("Tue"),
@@ -146,6 +154,7 @@ def init_app(app: Flask) -> None:
                 "freq": FREQ,
                 "occurrence": OCCURRENCE,
                 "weekday": WEEKDAY,
+                "history": HISTORY,
             },  # fmt: skip
             "label": label,
             "lang_url": lang_url,

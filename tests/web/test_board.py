@@ -144,6 +144,7 @@ def test_detail_page_shows_checklist_history_and_manager_actions(
     fm = as_user("fm")
     html = fm.get(f"/work-orders/{wo}").get_data(as_text=True)
     assert "Sapu lantai" in html and "bersih" in html and "30" in html
+    assert "dibuat" in html  # the history speaks Indonesian too
     assert 'data-status-to="verified"' in html
     response = fm.post(f"/work-orders/{wo}/status", data={"status": "verified"})
     assert response.status_code == 302

@@ -59,3 +59,23 @@ def test_times_are_shown_in_the_building_time_zone(as_user: Callable[[str], Flas
     assert "10 Mar 2026 10.00 WIB" in html or "10 Mar 2026 10:00 WIB" in html
     english = as_user("fm").get("/alerts?lang=en").get_data(as_text=True)
     assert "10 Mar 2026 10:00" in english
+
+
+PAGES = [
+    "/rooms", "/alerts", "/board", "/board/today", "/board/calendar", "/my-work",
+    "/work-orders/1", "/my-work/1", "/plans", "/users", "/rules", "/work-orders/new",
+]  # fmt: skip
+INDONESIAN_ONLY = ("Keluar", "Tenggat", "Petugas", "Tampilkan", "Tidak ada", "Riwayat")
+ENGLISH_ONLY = ("Sign out", "Assignee", "History", "No data", "Show<", "nobody")
+
+
+def test_every_page_is_fully_translated_both_ways(as_user: Callable[[str], FlaskClient]) -> None:
+    fm = as_user("fm")
+    for page in PAGES:
+        indonesian = fm.get(page).get_data(as_text=True)
+        english = fm.get(f"{page}?lang=en").get_data(as_text=True)
+        fm.get("/rooms?lang=id")
+        for word in ENGLISH_ONLY:
+            assert word not in indonesian, (page, word)
+        for word in INDONESIAN_ONLY:
+            assert word not in english, (page, word)
