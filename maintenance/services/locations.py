@@ -57,6 +57,16 @@ def ensure_room_in(session: Session, building_id: int, floor_id: int, code: str)
     return int(session.scalars(query).one())
 
 
+def floor_by_prefix(session: Session, building_id: int, room_code: str) -> int | None:
+    """The floor whose code prefixes the room's (`lt2` for `lt2-kantor-3`), if one exists.
+
+    Sensors name rooms the way the building does, so a discovered room usually says its floor.
+    """
+    floors = session.execute(select(Floor.id, Floor.code).where(Floor.building_id == building_id))
+    matches = [(len(code), fid) for fid, code in floors if room_code.startswith(f"{code}-")]
+    return max(matches)[1] if matches else None
+
+
 def room_view(session: Session, room: Room) -> RoomView:
     """A room with its building and floor codes."""
     building = session.get_one(Building, room.building_id)
@@ -87,7 +97,9 @@ class LocationService:
             room = find_room(session, building_code, room_code)
             if room is None:
                 building_id = ensure_building(session, building_code, self._tz)
-                floor_id = ensure_floor(session, building_id, DEFAULT_FLOOR, "Lantai belum diatur")
+                floor_id = floor_by_prefix(session, building_id, room_code) or ensure_floor(
+                    session, building_id, DEFAULT_FLOOR, "Lantai belum diatur"
+                )
                 room = session.get_one(
                     Room, ensure_room_in(session, building_id, floor_id, room_code)
                 )

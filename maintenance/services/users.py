@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +48,12 @@ def load_actor(session: Session, username: str) -> Actor:
     return Actor(
         view.username, view.role, frozenset(view.crews), frozenset(view.supervises), view.active
     )
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check against when the user does not exist (made once, on first use)."""
+    return generate_password_hash("udara-no-such-user")
 
 
 class UserService:
@@ -94,9 +101,10 @@ class UserService:
         """The active user with this password, or None (same answer for every failure)."""
         with self._sessions() as session:
             user = session.scalar(select(User).where(User.username == username))
-            if user is None or not user.active or not user.password_hash:
-                return None
-            if not check_password_hash(user.password_hash, password):
+            # Check a hash even for unknown users, so timing does not reveal who exists.
+            stored = user.password_hash if user and user.password_hash else _dummy_hash()
+            matches = check_password_hash(stored, password)
+            if user is None or not user.active or not user.password_hash or not matches:
                 return None
             return user_view(session, user)
 

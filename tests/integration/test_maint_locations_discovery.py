@@ -1,0 +1,26 @@
+"""Rooms that ingest discovers land on the floor their code names, when that floor exists."""
+
+from maintenance.adapters.orm import Building, Floor
+from udara.bootstrap import Container
+from udara.db import transaction
+from udara.settings import Settings
+
+
+def test_discovered_room_is_placed_on_the_floor_its_code_starts_with(
+    migrated_database_url: str,
+) -> None:
+    container = Container(Settings(database_url=migrated_database_url))
+    try:
+        locations = container.location_service
+        locations.save_building("menara-a", "Menara A")
+        first = locations.ensure_room("menara-a", "lt2-kantor-9")  # no floors yet
+        assert first.floor != "lt2"
+        with transaction(container.session_factory) as session:
+            building = session.query(Building).filter_by(code="menara-a").one()
+            session.add(Floor(building_id=building.id, code="lt2", name="Lantai 2", level=2))
+        placed = locations.ensure_room("menara-a", "lt2-rapat-7")
+        assert placed.floor == "lt2"
+        assert locations.ensure_room("menara-a", "lt2-rapat-7").floor == "lt2"  # idempotent
+        assert locations.ensure_room("menara-a", "lt20-x").floor != "lt2"  # prefix needs the dash
+    finally:
+        container.close()
