@@ -1,0 +1,1 @@
+"""Fault-injection suite (`make faults`): real servers, real processes, exact counts."""
