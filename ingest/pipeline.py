@@ -29,6 +29,7 @@ from ingest.reject_log import RejectLog
 log = logging.getLogger(__name__)
 
 INFLUX_REJECTED = "influx_rejected"
+UNEXPECTED = "unexpected_error"  # a message that broke the validator itself: counted, never fatal
 # Flush early once the stream pauses this long: a broker that allows few unacknowledged
 # messages in flight (Mosquitto's default is 20) sends nothing more until we acknowledge.
 IDLE_FLUSH_S = 0.02
@@ -147,6 +148,11 @@ class IngestPipeline:
             self._count_reject(message, exc.reason, exc.detail)
             batch.ack_now.append(message.ack_wire())
             return
+        except Exception as exc:  # a poison message must never stop ingest
+            log.exception("unexpected error validating a message on %r", message.topic[:200])
+            self._count_reject(message, UNEXPECTED, repr(exc))
+            batch.ack_now.append(message.ack_wire())
+            return
         batch.lines.append(reading_line(reading))
         batch.readings.append(reading)
         batch.messages.append(message)
@@ -186,6 +192,7 @@ class IngestPipeline:
                 if not exc.retryable:
                     return self._isolate_refused(lines, readings, messages, exc)
                 log.warning("InfluxDB write failed (%s); retrying in %.1fs", exc, delay)
+                self._ack([], self.stats.snapshot())  # /metrics shows the outage while it lasts
                 if self.stop_event.wait(delay):
                     # Shutting down with InfluxDB away: leave the batch unacknowledged, the
                     # broker redelivers it to the next run.

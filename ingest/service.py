@@ -102,6 +102,7 @@ class IngestService:
                     break
             QUEUE_DEPTH.set(self.inbox.qsize())
             self._relayed += len(chunk)
+            UNACKED.set(self._relayed - self._acked)
             try:
                 to_worker.send(chunk)
             except (BrokenPipeError, OSError):

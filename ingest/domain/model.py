@@ -9,7 +9,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -25,6 +25,10 @@ from ingest.domain.const import (
 )
 
 _NAME = re.compile(r"[a-z0-9_-]{1,64}")
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+EARLIEST_EPOCH_S = EARLIEST.timestamp()
+LATEST_EPOCH_S = datetime(2200, 1, 1, tzinfo=UTC).timestamp()
+MAX_CLOCK_AHEAD = timedelta(days=1)
 
 
 class Rejected(Exception):
@@ -87,7 +91,8 @@ class Telemetry(BaseModel):
 
     model_config = ConfigDict(extra="ignore", allow_inf_nan=True, strict=False)
 
-    ts: datetime | float | None = Field(default=None, union_mode="left_to_right")
+    # Numbers first: pydantic's datetime would take any number as seconds *or milliseconds*.
+    ts: float | datetime | None = Field(default=None, union_mode="left_to_right")
     temperature: float | None = None
     humidity: float | None = None
     co2: float | None = None
@@ -123,10 +128,22 @@ def _reading_time(ts: datetime | float | None, received_at: datetime) -> datetim
     if isinstance(ts, datetime):
         if ts.tzinfo is None:
             raise Rejected(RejectReason.BAD_TIMESTAMP, "RFC 3339 timestamp needs an offset")
-        return ts.astimezone(UTC)
-    if not math.isfinite(ts) or not 0 < ts < 32_503_680_000:  # before year 3000
-        raise Rejected(RejectReason.BAD_TIMESTAMP, f"epoch seconds {ts!r} out of range")
-    return datetime.fromtimestamp(ts, UTC)
+        try:
+            when = ts.astimezone(UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00
+            raise Rejected(RejectReason.BAD_TIMESTAMP, f"timestamp {ts} out of range") from None
+    else:
+        if not math.isfinite(ts) or not EARLIEST_EPOCH_S <= ts <= LATEST_EPOCH_S:
+            raise Rejected(RejectReason.BAD_TIMESTAMP, f"epoch seconds {ts!r} out of range")
+        when = datetime.fromtimestamp(ts, UTC)
+    # A sensor whose clock was never set sends 1970 (or 0); one far ahead would poison
+    # the newest window. Both are faults, not air.
+    if when < EARLIEST or when > received_at + MAX_CLOCK_AHEAD:
+        raise Rejected(
+            RejectReason.BAD_TIMESTAMP,
+            f"timestamp {when.isoformat()} before 2000 or over a day after receipt",
+        )
+    return when
 
 
 def parse_telemetry(sensor: SensorRef, payload: bytes, received_at: datetime) -> Reading:

@@ -19,7 +19,6 @@ from typing import Any
 
 from ingest.domain.const import MAX_PAYLOAD_BYTES, PHYSICAL_RANGES, RejectReason
 from ingest.domain.model import SensorRef
-from ingest.pipeline import INFLUX_REJECTED
 
 R = RejectReason
 Build = Callable[[random.Random, SensorRef, datetime], tuple[str, bytes]]
@@ -223,13 +222,13 @@ def bad_status(rng: random.Random, s: SensorRef, at: datetime) -> tuple[str, byt
     return s.topic("status"), payload
 
 
-# --- valid to ingest, refused by InfluxDB --------------------------------------------------
+# --- clocks never set or far off: outside what InfluxDB could store, rejected before it ------
 
 
 def beyond_influx_range(rng: random.Random, s: SensorRef, at: datetime) -> tuple[str, bytes]:
-    # Ingest accepts epoch seconds up to the year 3000; InfluxDB 1.x stores 1677..2262 only,
-    # so it refuses the line and ingest bisects its batch down to it.
-    year = rng.choice([1600, 1650, 2300, 2500, 2999])
+    # InfluxDB 1.x stores 1677..2262 only; ingest refuses anything before 2000 or more than
+    # a day ahead, so such a line never reaches InfluxDB.
+    year = rng.choice([1600, 1650, 1970, 2300, 2500, 2999])
     return s.topic(), _json({"ts": at.replace(year=year).isoformat(), "co2": 700.0})
 
 
@@ -260,7 +259,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("too-large", 3, R.TOO_LARGE, too_large),
     Kind("bad-topic", 10, R.BAD_TOPIC, bad_topic),
     Kind("bad-status", 5, R.BAD_STATUS, bad_status),
-    Kind("beyond-influx-range", 1, INFLUX_REJECTED, beyond_influx_range),
+    Kind("beyond-influx-range", 1, R.BAD_TIMESTAMP, beyond_influx_range),
 )
 
 

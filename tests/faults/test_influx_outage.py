@@ -87,11 +87,6 @@ def test_influxdb_down_for_60s_under_a_stream_loses_no_reading(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: ingest's /metrics freeze while InfluxDB is down (write failures 0, "
-    "unacknowledged stale): the worker ships its stats only with acknowledgements",
-)
 def test_metrics_show_an_influxdb_outage_while_it_lasts(
     own_mosquitto: ManagedServer,
     own_influxdb: ManagedServer,

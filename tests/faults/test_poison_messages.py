@@ -1,8 +1,4 @@
-"""Single bad messages that must be rejected like any other, found by fuzzing the timestamp.
-
-Both tests are expected to fail until ingest is fixed (strict xfail: they turn the run red
-once they pass, so the marker gets removed).
-"""
+"""Single bad messages that must be rejected like any other, found by fuzzing the timestamp."""
 
 from __future__ import annotations
 
@@ -25,12 +21,6 @@ pytestmark = [pytest.mark.faults, pytest.mark.integration]
 GOOD = 300
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: ingest/domain/model.py _reading_time calls ts.astimezone(UTC) unguarded; "
-    "a ts like 0001-01-01T00:00:00+14:00 raises OverflowError in the worker, ingest exits 1 "
-    "and the unacknowledged message is redelivered to every restart (a poison pill)",
-)
 def test_a_timestamp_that_overflows_in_utc_is_rejected_and_ingest_carries_on(
     own_mosquitto: ManagedServer,
     influxdb: ManagedServer,
@@ -58,12 +48,6 @@ def test_a_timestamp_that_overflows_in_utc_is_rejected_and_ingest_carries_on(
     assert ingest.metrics().rejected == {"bad_timestamp": 2}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: epoch seconds <= 0 (a device clock never set) are stored in 1970 instead "
-    "of rejected as bad_timestamp: Telemetry.ts tries datetime first, pydantic's datetime "
-    "takes any number, so the 0 < ts range check in _reading_time never sees them",
-)
 def test_epoch_zero_and_negative_timestamps_are_rejected(
     own_mosquitto: ManagedServer,
     influxdb: ManagedServer,

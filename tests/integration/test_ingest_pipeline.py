@@ -143,3 +143,21 @@ def test_sustained_co2_opens_exactly_one_alert_and_writes_the_event(
         'SELECT "event" FROM iaq_alert WHERE room = $r', params={"r": "lt5-rapat"}
     )
     assert [v[1] for v in events[0]["values"]] == ["open"]
+
+
+def test_a_line_influxdb_refuses_is_isolated_counted_and_the_rest_stored(
+    running_ingest: Container,
+) -> None:
+    influx: InfluxClient = running_ingest.influx
+    # Another tool wrote hcho as an integer into this shard: InfluxDB now refuses float hcho.
+    influx.create_database()
+    influx.write_lines([f"iaq,building=other,room=x,sensor=y hcho=1i {int(T0.timestamp())}000"])
+    sensor = SensorRef("menara-a", "lt9-lab", "s4")
+    messages = _readings(sensor, 50)
+    messages.insert(
+        25, (sensor.topic(), telemetry_payload({"hcho": 0.05}, T0 + timedelta(minutes=5)))
+    )
+    publish_all(running_ingest.settings.mqtt, messages)
+    wait_for(lambda: stored_count(influx, where="WHERE room = 'lt9-lab'") == 50, 20, "50 stored")
+    service = running_ingest.running  # type: ignore[attr-defined]
+    wait_for(lambda: service.stats.rejected.get("influx_rejected") == 1, 10, "one refused line")
