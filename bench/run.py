@@ -98,7 +98,7 @@ def count(influx: InfluxClient, building: str | None = None) -> int:
 def timed_drain(influx: InfluxClient, expected: int, building: str | None = None) -> float:
     """Readings/s from the first stored reading to the last (polling InfluxDB)."""
     first_t, first_n = 0.0, 0
-    deadline = time.monotonic() + 900
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         n, now = count(influx, building), time.monotonic()
         if n and not first_t:
