@@ -163,6 +163,13 @@ class LocationService:
         with self._sessions() as session:
             return room_views(session, *([Building.code == building] if building else []))
 
+    def building_timezones(self) -> dict[str, str]:
+        """IANA zone per code of every building that has a room (one small query)."""
+        with self._sessions() as session:
+            has_rooms = select(Room.id).where(Room.building_id == Building.id).exists()
+            query = select(Building.code, Building.timezone).where(has_rooms)
+            return {code: timezone for code, timezone in session.execute(query)}
+
     def get_room(self, building_code: str, room_code: str) -> RoomView:
         """One room; NotFound if it does not exist."""
         with self._sessions() as session:

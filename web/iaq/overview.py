@@ -28,7 +28,7 @@ def timezones() -> dict[str, str]:
     """IANA zone per building code (read once per request)."""
     cached: dict[str, str] | None = g.get("udara_timezones")
     if cached is None:
-        cached = {r.building: r.timezone for r in deps.container().location_service.rooms()}
+        cached = deps.container().location_service.building_timezones()
         g.udara_timezones = cached
     return cached
 

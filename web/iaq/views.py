@@ -46,11 +46,11 @@ def rooms() -> ResponseReturnValue:
     """Buildings → floors → rooms, coloured by status per metric; refreshes itself."""
     building = _building_arg()
     grid = overview.grid(building)
-    template = "iaq/_grid.html" if request.args.get("partial") else "iaq/grid.html"
+    if request.args.get("partial"):  # the live refresh: the grid alone, no building picker
+        return render_template("iaq/_grid.html", grid=grid)
     return render_template(
-        template,
+        "iaq/grid.html",
         grid=grid,
-        metrics=METRICS,
         building=building,
         profile=deps.profile(),
         fresh_minutes=deps.container().settings.offline_after_s // 60,
