@@ -12,10 +12,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from ingest.domain.profiles import Limit, load_profile
 from tests.web.conftest import NOW, TEST_CONFIG, FixedClockContainer, Seed, login, make_settings
 from tests.web.influx_support import write_readings
 from udara.devservers import ManagedServer
-from web import create_app
+from web import create_app, labels
+
+PROFILE = load_profile("permenkes-1077-2011")
 
 
 @pytest.fixture
@@ -66,6 +69,56 @@ def test_grid_colours_each_metric_by_alert_and_latest_value(fm: FlaskClient) -> 
     assert _cell(html, "r201", "humidity") == "warning"  # 70 % is outside 40–60 %
     assert "Permenkes RI No. 1077/MENKES/PER/V/2011" in html
     assert "permenkes-2-2023" in html  # the successor is named
+
+
+def _tile(html: str, room: str, metric: str) -> str:
+    start = html.index(f'data-metric="{metric}"', html.index(f'data-room="hq/{room}"'))
+    return html[html.rindex("<li", 0, start) : html.index("</li>", start)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "co2_limit", "humidity_limit", "words"),
+    [
+        ("id", "≤ 1.000 ppm (rata-rata 8 jam)", "40–60 %", ("Baik", "Peringatan", "Kelembapan")),
+        ("en", "≤ 1,000 ppm (8 h mean)", "40–60 %", ("OK", "Warning", "Humidity")),
+    ],
+)
+def test_grid_tiles_show_value_limit_and_status_in_the_readers_language(
+    fm: FlaskClient, lang: str, co2_limit: str, humidity_limit: str, words: tuple[str, ...]
+) -> None:
+    ok, warning, humidity = words
+    for path in ("/rooms", "/rooms?partial=1"):
+        html = fm.get(f"{path}{'&' if '?' in path else '?'}lang={lang}").get_data(as_text=True)
+        lobby_co2 = _tile(html, "lobby", "co2")
+        assert f'title="{co2_limit}"' in lobby_co2
+        assert '<span class="v">800 <small>ppm</small>' in lobby_co2
+        assert f'<span class="st">{ok}</span>' in lobby_co2
+        r201_humidity = _tile(html, "r201", "humidity")
+        assert f'title="{humidity_limit}"' in r201_humidity
+        assert f'<span class="m">{humidity}</span>' in r201_humidity
+        assert f'<span class="st">{warning}</span>' in r201_humidity
+        temperature = _tile(html, "lobby", "temperature")
+        assert ("25,5" if lang == "id" else "25.5") + " <small>°C</small>" in temperature
+
+
+def test_grid_words_each_limit_once_per_request_not_once_per_tile(
+    live: FixedClockContainer, fm: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(40):
+        live.location_service.save_room("hq", f"lt3-r{n}", floor="lt3")
+        write_readings(live.influx, "hq", f"lt3-r{n}", [(NOW, {"co2": 600, "pm25": 10})])
+    original, worded = labels.limit_text, []
+
+    def counted(limit: Limit | None) -> str:
+        worded.append(limit)
+        return original(limit)
+
+    monkeypatch.setattr(labels, "limit_text", counted)
+    monkeypatch.setitem(fm.application.jinja_env.filters, "limit_text", counted)
+    html = fm.get("/rooms?partial=1").get_data(as_text=True)
+    assert html.count('title="≤ 1.000 ppm (rata-rata 8 jam)"') == 42
+    # once per limit the grid shows (seven metrics), not once per tile (42 rooms x 7)
+    assert len(worded) == len(set(worded)) <= len(PROFILE.evaluated_limits()), len(worded)
 
 
 def test_grid_partial_is_only_the_fragment_for_live_refresh(fm: FlaskClient) -> None:

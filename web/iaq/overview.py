@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,7 +12,7 @@ from flask import g
 from ingest.adapters.influx import InfluxError
 from web import deps
 from web.iaq import compliance
-from web.iaq.grid import BuildingGroup, OpenAlert, Place, build_grid
+from web.iaq.grid import BuildingGroup, OpenAlert, Place, RoomCard, build_grid
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,12 @@ class Grid:
 
     buildings: list[BuildingGroup]
     readings_ok: bool
+
+    def cards(self) -> Iterator[RoomCard]:
+        """Every room card, building by building and floor by floor."""
+        for building in self.buildings:
+            for floor in building.floors:
+                yield from floor.rooms
 
 
 def timezones() -> dict[str, str]:
