@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 from ingest.domain.alerts import AlertChange, AlertKey
 from tests.e2e.conftest import Site
 from tests.web.conftest import PASSWORD
+from tests.web.influx_support import write_readings
 
 pytestmark = pytest.mark.browser
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -167,3 +168,19 @@ def test_alerts_appear_without_a_reload_and_english_is_remembered(
     cell = fm.locator('[data-room="hq/r201"] [data-metric="co2"]')
     expect(cell).to_have_attribute("data-status", "warning")
     expect(fm.locator("#profile-banner")).to_contain_text("permenkes-2-2023")
+    # Tiles only for what the rooms report: the open alert brings formaldehyde, nobody reads CO.
+    hcho = fm.locator('[data-room="hq/lobby"] [data-metric="hcho"]')
+    expect(hcho).to_have_attribute("data-status", "critical")
+    expect(fm.locator('[data-metric="co"]')).to_have_count(0)
+    expect(fm.locator("#hidden-metrics")).to_contain_text("Not shown: PM10, CO.")
+    # A first CO reading brings its tiles with the next live refresh, without a reload.
+    fm.evaluate("window.__still_here = true")
+    write_readings(site.container.influx, "hq", "r201", [(site.container.clock(), {"co": 2.0})])
+    expect(fm.locator('[data-room="hq/r201"] [data-metric="co"]')).to_have_attribute(
+        "data-status", "ok"
+    )
+    expect(fm.locator('[data-room="hq/lobby"] [data-metric="co"]')).to_have_attribute(
+        "data-status", "no_data"
+    )
+    expect(fm.locator("#hidden-metrics")).to_contain_text("Not shown: PM10.")
+    assert fm.evaluate("window.__still_here") is True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from ingest.domain.alerts import AlertChange, AlertKey
 from ingest.domain.profiles import Limit, load_profile
 from tests.web.conftest import NOW, TEST_CONFIG, FixedClockContainer, Seed, login, make_settings
 from tests.web.influx_support import write_readings
@@ -52,23 +54,67 @@ def fm(live: FixedClockContainer, live_seed: Seed) -> FlaskClient:
     return login(create_app(live, TEST_CONFIG).test_client(), "fm")
 
 
-def _cell(html: str, room: str, metric: str) -> str:
+def _card(html: str, room: str) -> str:
     start = html.index(f'data-room="hq/{room}"')
-    row = html.index(f'data-metric="{metric}"', start)
-    marker = 'data-status="'
-    at = html.index(marker, row) + len(marker)
-    return html[at : html.index('"', at)]
+    return html[start : html.index("</article>", start)]
+
+
+def _tiles(html: str, room: str) -> dict[str, str]:
+    """Status per metric tile of one room's card, in the order shown."""
+    return dict(re.findall(r'data-metric="([a-z0-9]+)" data-status="([a-z_]+)"', _card(html, room)))
+
+
+def _cell(html: str, room: str, metric: str) -> str:
+    return _tiles(html, room)[metric]
 
 
 def test_grid_colours_each_metric_by_alert_and_latest_value(fm: FlaskClient) -> None:
     html = fm.get("/rooms").get_data(as_text=True)
     assert _cell(html, "lobby", "co2") == "ok"
     assert _cell(html, "lobby", "temperature") == "ok"
-    assert _cell(html, "lobby", "pm25") == "no_data"
+    assert _cell(html, "lobby", "humidity") == "no_data"  # r201 reports humidity, lobby does not
     assert _cell(html, "r201", "co2") == "warning"  # the open warning alert
     assert _cell(html, "r201", "humidity") == "warning"  # 70 % is outside 40–60 %
     assert "Permenkes RI No. 1077/MENKES/PER/V/2011" in html
     assert "permenkes-2-2023" in html  # the successor is named
+
+
+def test_grid_shows_tiles_only_for_metrics_some_room_reports(
+    live: FixedClockContainer, fm: FlaskClient
+) -> None:
+    html = fm.get("/rooms").get_data(as_text=True)
+    # lobby reads CO2 and temperature, r201 CO2 and humidity: no tile for the other four
+    assert list(_tiles(html, "lobby")) == ["temperature", "humidity", "co2"]
+    assert list(_tiles(html, "r201")) == ["temperature", "humidity", "co2"]
+    assert html.count('class="tile ') == 6
+    assert 'data-metrics="pm25 pm10 co hcho"' in html  # and the page says which it leaves out
+    assert "Tidak ditampilkan: PM2.5, PM10, CO, Formaldehida." in html
+    english = fm.get("/rooms?partial=1&lang=en").get_data(as_text=True)
+    assert "Not shown: PM2.5, PM10, CO, Formaldehyde. No room here reported them" in english
+    # an open alert shows its metric even without a reading, on every card
+    live.alert_service.apply(
+        [AlertChange("open", AlertKey("hq", "r201", "hcho", "critical"), NOW, value=0.4)]
+    )
+    write_readings(live.influx, "hq", "r201", [(NOW, {"pm25": 12.0})])
+    html = fm.get("/rooms?partial=1").get_data(as_text=True)
+    assert _tiles(html, "r201") == {
+        "temperature": "no_data", "humidity": "warning", "co2": "warning", "pm25": "ok",
+        "hcho": "critical",
+    }  # fmt: skip
+    assert _tiles(html, "lobby")["hcho"] == "no_data"
+    assert 'data-metrics="pm10 co"' in html
+
+
+def test_grid_shows_every_metric_while_readings_are_unavailable(
+    as_user: Callable[[str], FlaskClient],
+) -> None:
+    html = as_user("fm").get("/rooms").get_data(as_text=True)  # InfluxDB does not answer
+    assert "InfluxDB" in html
+    assert _tiles(html, "r201") == {
+        "temperature": "no_data", "humidity": "no_data", "co2": "warning", "pm25": "no_data",
+        "pm10": "no_data", "co": "no_data", "hcho": "no_data",
+    }  # fmt: skip
+    assert 'id="hidden-metrics"' not in html
 
 
 def _tile(html: str, room: str, metric: str) -> str:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from ingest.domain.profiles import load_profile
 from web.iaq.compliance import MetricScore, month_bounds, score, window_of
-from web.iaq.grid import OpenAlert, Place, build_grid, cell_status
+from web.iaq.grid import OpenAlert, Place, build_grid, cell_status, reported_metrics
 from web.iaq.readings import Window
 
 PROFILE = load_profile("permenkes-1077-2011")
@@ -36,6 +36,21 @@ def test_grid_adds_rooms_only_seen_in_readings_or_alerts() -> None:
     r9 = next(r for f in grid[1].floors for r in f.rooms if r.room == "r9")
     cell = r9.cell("co2")
     assert cell is not None and cell.status == "warning"
+
+
+def test_only_metrics_some_room_reads_or_alerts_on_get_tiles() -> None:
+    places = [Place("hq", "l1", "lobby", "Lobi"), Place("hq", "l2", "r201", "Rapat")]
+    latest = {("hq", "lobby"): {"co2": 700.0, "temperature": 24.0}, ("hq", "r201"): {"co2": 900.0}}
+    alerts = [
+        OpenAlert(1, "hq", "r201", "hcho", "critical", "threshold"),  # an alert, no reading
+        OpenAlert(2, "hq", "lobby", None, "warning", "offline"),  # a sensor alert: no metric
+    ]
+    cards = [
+        r for b in build_grid(places, latest, alerts, PROFILE) for f in b.floors for r in f.rooms
+    ]
+    assert reported_metrics(cards) == ("temperature", "co2", "hcho")  # in the usual order
+    assert reported_metrics([]) == ()
+    assert reported_metrics(c for c in cards if c.room == "lobby") == ("temperature", "co2")
 
 
 def _window(mean: float | None, slots: int) -> Window:

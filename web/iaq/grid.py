@@ -64,6 +64,16 @@ class RoomCard:
         return next((c for c in self.cells if c.metric == metric), None)
 
 
+def reported_metrics(cards: Iterable[RoomCard]) -> tuple[str, ...]:
+    """The metrics some room has a reading or an open alert for, in the usual order.
+
+    A building whose sensors never measure, say, formaldehyde would otherwise show a
+    "no data" tile for it on every room.
+    """
+    seen = {c.metric for card in cards for c in card.cells if c.status != "no_data"}
+    return tuple(m for m in METRICS if m in seen)
+
+
 @dataclass(frozen=True)
 class Place:
     """A room the grid shows: its building, floor and name."""

@@ -15,6 +15,7 @@ from maintenance.domain.errors import NotFound
 from web import deps, labels
 from web.i18n import lazy, zone
 from web.iaq import compliance, overview
+from web.iaq.grid import reported_metrics
 from web.labels import label
 from web.security import IAQ_READERS, roles_required
 
@@ -58,16 +59,23 @@ def rooms() -> ResponseReturnValue:
     """Buildings → floors → rooms, coloured by status per metric; refreshes itself."""
     building = _building_arg()
     grid = overview.grid(building)
+    # Tiles only for metrics some shown room reports; all of them while readings are unknown.
+    shown = reported_metrics(grid.cards()) if grid.readings_ok else METRICS
     words = grid_words(grid)
+    tiles = {
+        "grid": grid,
+        "words": words,
+        "shown": shown,
+        "hidden": {m: words["metric"][m] for m in METRICS if m not in shown},
+        "fresh_minutes": deps.container().settings.offline_after_s // 60,
+    }
     if request.args.get("partial"):  # the live refresh: the grid alone, no building picker
-        return render_template("iaq/_grid.html", grid=grid, words=words)
+        return render_template("iaq/_grid.html", **tiles)
     return render_template(
         "iaq/grid.html",
-        grid=grid,
-        words=words,
+        **tiles,
         building=building,
         profile=deps.profile(),
-        fresh_minutes=deps.container().settings.offline_after_s // 60,
         buildings=sorted(overview.timezones()),
     )
 
