@@ -64,6 +64,8 @@ def list_rooms(query: RoomsQuery) -> RoomsOut:
     if not grid.readings_ok:
         raise ApiError(503, "readings_unavailable", "the time-series database is unavailable")
     profile = deps.profile()
+    # The cells hold the profile's limits: label each once, not once per room and metric.
+    limit_labels = {lim: lim.label for lim in profile.evaluated_limits().values()}
     items = [
         RoomOut(
             building=card.building,
@@ -76,7 +78,7 @@ def list_rooms(query: RoomsQuery) -> RoomsOut:
                     value=c.value,
                     unit=c.unit,
                     status=c.status,
-                    limit=c.limit.label if c.limit else None,
+                    limit=limit_labels[c.limit] if c.limit else None,
                 )
                 for c in card.cells
             },

@@ -131,11 +131,13 @@ def cell_status(value: float | None, limit: Limit | None, severities: set[str]) 
 
 
 def room_card(
-    place: Place, latest: Mapping[str, float], alerts: Iterable[OpenAlert], profile: Profile
+    place: Place,
+    latest: Mapping[str, float],
+    alerts: Iterable[OpenAlert],
+    limits: Mapping[str, Limit],
 ) -> RoomCard:
-    """The card of one room from its latest values and open alerts."""
+    """The card of one room from its latest values, open alerts and the profile's limits."""
     alerts = list(alerts)
-    limits = profile.evaluated_limits()
     cells = []
     for metric in METRICS:
         mine = [a for a in alerts if a.metric == metric]
@@ -161,11 +163,12 @@ def build_grid(
     for building, room in list(latest) + list(by_room):
         known.setdefault((building, room), Place(building, "", room, room))
     groups: dict[str, BuildingGroup] = {}
+    limits = profile.evaluated_limits()  # once, not once per room
     for key in sorted(known, key=lambda k: (k[0], floor_order(known[k].floor), k[1])):
         place = known[key]
         group = groups.setdefault(place.building, BuildingGroup(place.building))
         if not group.floors or group.floors[-1].floor != place.floor:
             group.floors.append(FloorGroup(place.floor))
-        card = room_card(place, latest.get(key, {}), by_room.get(key, ()), profile)
+        card = room_card(place, latest.get(key, {}), by_room.get(key, ()), limits)
         group.floors[-1].rooms.append(card)
     return list(groups.values())

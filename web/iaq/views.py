@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
@@ -13,7 +14,7 @@ from flask.wrappers import Response
 from ingest.domain.const import METRICS, UNITS
 from maintenance.domain.errors import NotFound
 from web import deps, labels
-from web.i18n import lazy, zone
+from web.i18n import current_lang, format_number, lazy, zone
 from web.iaq import compliance, overview
 from web.iaq.grid import reported_metrics
 from web.labels import label
@@ -42,14 +43,16 @@ def _month_arg() -> date:
     return date(int(match[1]), int(match[2]), 1)
 
 
-def grid_words(grid: overview.Grid) -> dict[str, dict[Any, str]]:
-    """The words of the grid's tiles, translated once per request instead of once per tile
-    (500 rooms have 3,500 tiles but seven metrics, four statuses and seven limits)."""
+def grid_words(grid: overview.Grid) -> dict[str, Any]:
+    """The words of the grid's tiles and their number format, worked out once per request:
+    500 rooms have 3,500 tiles but seven metrics, four statuses and seven limits. Plain
+    template variables, since Jinja looks `a.b` up as an attribute before trying a key."""
     limits = {c.limit for card in grid.cards() for c in card.cells if c.limit is not None}
     return {
-        "metric": {m: label(labels.METRICS, m) for m in METRICS},
-        "status": {s: label(labels.CELL_STATUS, s) for s in labels.CELL_STATUS},
-        "limit": {limit: labels.limit_text(limit) for limit in limits},
+        "metric_word": {m: label(labels.METRICS, m) for m in METRICS},
+        "status_word": {s: label(labels.CELL_STATUS, s) for s in labels.CELL_STATUS},
+        "limit_title": {limit: labels.limit_text(limit) for limit in limits},
+        "value_text": partial(format_number, lang=current_lang()),
     }
 
 
@@ -63,10 +66,10 @@ def rooms() -> ResponseReturnValue:
     shown = reported_metrics(grid.cards()) if grid.readings_ok else METRICS
     words = grid_words(grid)
     tiles = {
+        **words,
         "grid": grid,
-        "words": words,
         "shown": shown,
-        "hidden": {m: words["metric"][m] for m in METRICS if m not in shown},
+        "hidden": {m: words["metric_word"][m] for m in METRICS if m not in shown},
         "fresh_minutes": deps.container().settings.offline_after_s // 60,
     }
     if request.args.get("partial"):  # the live refresh: the grid alone, no building picker
