@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +31,18 @@ def refuse_nul_bytes() -> None:
         for key, values in source.lists():
             if "\x00" in key or any("\x00" in value for value in values):
                 abort(400)
+
+
+def freeze_start_up_objects() -> None:
+    """Leave what start-up built out of the cycle collector's full passes.
+
+    The modules, the app and the container (~150,000 objects) live as long as the worker,
+    yet every full collection walks them all: ~100 ms, and the room grid's 100,000
+    short-lived objects per request start one every few requests. Frozen, a full pass walks
+    only what was made since.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _container(container: Container | None, overrides: dict[str, Any]) -> Container:
@@ -105,4 +118,6 @@ def create_app(
 
     errors.register(app)
     app.after_request(security_headers)
+    if settings.is_production:  # a gunicorn worker; tests and `flask run` keep plain gc
+        freeze_start_up_objects()
     return app

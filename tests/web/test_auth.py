@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable
 
@@ -172,11 +173,18 @@ def test_production_refuses_the_development_secret(sqlite_url: str) -> None:
         create_app(settings_overrides={"env": "production", "secret_key": DEVELOPMENT_SECRET})
 
 
-def test_production_with_a_real_secret_starts_with_secure_cookies(sqlite_url: str) -> None:
+def test_production_with_a_real_secret_starts_with_secure_cookies(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))  # not this test process
     settings = make_settings(sqlite_url, env="production", secret_key="x" * 48)
     app = create_app(FixedClockContainer(settings, seeded_now()))
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.secret_key == "x" * 48
+    assert frozen == [1]  # start-up objects left out of full garbage collections
+    create_app(FixedClockContainer(make_settings(sqlite_url), seeded_now()))
+    assert frozen == [1]  # only in production
 
 
 def seeded_now():  # noqa: ANN201 - tiny helper
