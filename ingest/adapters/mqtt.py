@@ -20,6 +20,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from ingest.adapters.paho_buffered import BufferedClient
 from ingest.domain.const import SUBSCRIPTIONS
 from ingest.inbound import WireAck, WireMessage
 from ingest.metrics import CONNECTED
@@ -46,7 +47,7 @@ class MqttConsumer:
         self._generation = 0
         self._lock = threading.Lock()
         self.connected = threading.Event()
-        self._client = mqtt.Client(
+        self._client = BufferedClient(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
             protocol=mqtt.MQTTv5,
@@ -86,8 +87,12 @@ class MqttConsumer:
         """Acknowledge messages, except those of an older connection (they are redelivered)."""
         with self._lock:
             generation = self._generation
-        for mid, qos, message_generation in acks:
-            if qos > 0 and message_generation == generation:
+        current = [
+            (mid, qos) for mid, qos, message_generation in acks if message_generation == generation
+        ]
+        self._client.ack_many([mid for mid, qos in current if qos == 1])
+        for mid, qos in current:
+            if qos == 2:
                 self._client.ack(mid, qos)
 
     def _on_connect(

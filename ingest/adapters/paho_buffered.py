@@ -1,0 +1,74 @@
+"""A paho client that reads the broker's socket in blocks and acknowledges in batches.
+
+paho reads each packet with at least three `recv` calls (command byte, length bytes, body)
+and, for a client that only receives, goes back to `select()` after every single packet. On
+this project's 2-core machines, where a syscall costs a few microseconds, that was most of
+ingest's receive cost: 150 µs of CPU a message and about 6,000 messages/s, against 75 µs and
+12,000/s with block reads (measured draining a 40,000-message QoS 1 backlog).
+
+`BufferedClient` overrides two of paho's internals, which `tests/unit/test_paho_buffered.py`
+pins down: `_sock_recv` serves paho's small reads from a 64 KiB block read, and `loop_read`
+keeps parsing while that block holds data, because `select()` cannot see bytes that already
+left the kernel. `ack_many` queues the PUBACKs of a whole written batch as one write where
+`ack` queues one packet, one wake-up of paho's thread and one `send` per message. Everything
+else (TLS, reconnects, keepalive, flow control) is paho's own.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import MQTTErrorCode
+from paho.mqtt.packettypes import PacketTypes
+
+BLOCK = 65_536
+
+
+class BufferedClient(mqtt.Client):
+    """`paho.mqtt.client.Client` with block reads; a drop-in replacement."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._block = b""
+        self._block_pos = 0
+        self._block_sock: object = None  # the socket the block came from
+
+    def _sock_recv(self, bufsize: int) -> bytes:
+        if self._block_sock is not self._sock:  # a new connection: nothing of the old one
+            self._block, self._block_pos, self._block_sock = b"", 0, self._sock
+        if self._block_pos >= len(self._block):
+            data = super()._sock_recv(BLOCK)  # raises BlockingIOError when nothing is there
+            if not data:
+                return data  # end of stream: paho handles the lost connection
+            self._block, self._block_pos = data, 0
+        chunk = self._block[self._block_pos : self._block_pos + bufsize]
+        self._block_pos += len(chunk)
+        return chunk
+
+    def buffered(self) -> int:
+        """Bytes read from the socket but not yet parsed."""
+        if self._block_sock is not self._sock:
+            return 0
+        return len(self._block) - self._block_pos
+
+    def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
+        """Read packets until the socket and the block are both drained."""
+        rc = super().loop_read(max_packets)
+        while rc == MQTTErrorCode.MQTT_ERR_SUCCESS and self._sock is not None and self.buffered():
+            rc = super().loop_read(max_packets)
+        return rc
+
+    def ack_many(self, mids: Sequence[int]) -> MQTTErrorCode:
+        """PUBACK QoS 1 messages, like `ack(mid, 1)` for each, in one queued write.
+
+        Each PUBACK is the 4-byte form paho's `ack` sends (valid in MQTT 3.1.1 and, with
+        reason Success and no properties, in 5); the broker reads them one by one.
+        """
+        if not self._manual_ack or not mids:
+            return MQTTErrorCode.MQTT_ERR_SUCCESS
+        command = PacketTypes.PUBACK << 4
+        data = b"".join([struct.pack("!BBH", command, 2, mid) for mid in mids])
+        return self._packet_queue(command, data, 0, 1)
