@@ -1,8 +1,8 @@
 """InfluxDB through the v1-compatible HTTP API: line protocol on /write, InfluxQL on /query.
 
 InfluxDB 1.x serves this natively; 2.x and 3.x through their compatibility endpoints (with
-a token and a database→bucket mapping). Lines are built with influxdb-client's `Point`
-serializer (about 7 µs a point here: ~7 % of a core at 10,000 readings/s, cheap enough).
+a token and a database→bucket mapping). Alert lines are built with influxdb-client's `Point`;
+reading lines, one per message, by `reading_line` (see there why).
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -47,18 +48,43 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+_ESCAPE_KEY = str.maketrans(
+    {",": r"\,", "=": r"\=", " ": r"\ ", "\n": r"\n", "\t": r"\t", "\r": r"\r"}
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+
+def _escape_tag(value: str) -> str:
+    """A tag key or value escaped exactly as influxdb-client's `Point` escapes it."""
+    escaped = value.translate(_ESCAPE_KEY)
+    return escaped + " " if escaped.endswith("\\") else escaped
+
+
+def _field_value(value: float) -> str:
+    text = str(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def reading_line(reading: Reading) -> str:
-    """The line-protocol line of one reading: measurement iaq, tags, float fields, ms time."""
-    point = (
-        Point(MEASUREMENT)
-        .tag("building", reading.sensor.building)
-        .tag("room", reading.sensor.room)
-        .tag("sensor", reading.sensor.sensor)
-        .time(reading.time, WritePrecision.MS)
+    """The line-protocol line of one reading: measurement iaq, tags, float fields, ms time.
+
+    Written out here rather than through influxdb-client's `Point` because this runs for
+    every reading: profiling the worker at live rates put `Point` (7 µs a reading) level with
+    payload validation; this takes under 3 µs. A unit test holds the output identical to
+    `Point`'s for the same reading, escaping included.
+    """
+    sensor = reading.sensor
+    fields = ",".join(
+        f"{metric.translate(_ESCAPE_KEY)}={_field_value(value)}"
+        for metric, value in sorted(reading.values.items())
+        if math.isfinite(value)
     )
-    for metric, value in reading.values.items():
-        point.field(metric, float(value))
-    return str(point.to_line_protocol())
+    millis = (reading.time - _EPOCH) // _MS
+    return (
+        f"{MEASUREMENT},building={_escape_tag(sensor.building)},room={_escape_tag(sensor.room)}"
+        f",sensor={_escape_tag(sensor.sensor)} {fields} {millis}"
+    )
 
 
 def alert_event_line(alert: AlertView, event: str, at: datetime) -> str:
