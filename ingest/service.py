@@ -12,6 +12,7 @@ import logging
 import multiprocessing as mp
 import queue
 import threading
+import time
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -26,6 +27,7 @@ from udara.settings import Settings
 log = logging.getLogger(__name__)
 
 CHUNK = 2_000  # messages per pipe send: amortises pickling and wake-ups
+LINGER_S = 0.02  # how long the relay waits to fill a chunk: bounds the latency it adds
 
 
 def subscriptions(shared_group: str | None) -> tuple[str, ...]:
@@ -95,11 +97,16 @@ class IngestService:
                 chunk = [self.inbox.get(timeout=0.1)]
             except queue.Empty:
                 continue
+            # Linger briefly for more: at live rates messages arrive one by one, and a pipe
+            # send per message cost both processes more than the messages themselves.
+            linger_until = time.monotonic() + LINGER_S
             while len(chunk) < CHUNK:
                 try:
                     chunk.append(self.inbox.get_nowait())
                 except queue.Empty:
-                    break
+                    if time.monotonic() >= linger_until:
+                        break
+                    time.sleep(LINGER_S / 4)
             QUEUE_DEPTH.set(self.inbox.qsize())
             self._relayed += len(chunk)
             UNACKED.set(self._relayed - self._acked)
