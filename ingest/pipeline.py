@@ -82,7 +82,8 @@ class IngestPipeline:
         clock: Callable[[], datetime],
         batch_size: int = 5_000,
         flush_interval: float = 0.25,
-        on_new_room: Callable[[str, str], None] | None = None,
+        on_new_rooms: Callable[[list[tuple[str, str]]], None] | None = None,
+        known_rooms: Callable[[], set[tuple[str, str]]] | None = None,
         offline_check_every: float = 30.0,
     ) -> None:
         self._inbox = inbox
@@ -93,7 +94,8 @@ class IngestPipeline:
         self._clock = clock
         self._batch_size = batch_size
         self._flush_interval = flush_interval
-        self._on_new_room = on_new_room
+        self._on_new_rooms = on_new_rooms
+        self._load_known_rooms = known_rooms
         self._known_rooms: set[tuple[str, str]] = set()
         self._discoveries: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
         self._offline_every = offline_check_every
@@ -226,18 +228,31 @@ class IngestPipeline:
         if room in self._known_rooms:
             return
         self._known_rooms.add(room)
-        if self._on_new_room is not None:
+        if self._on_new_rooms is not None:
             self._discoveries.put(room)
 
     def _register_rooms(self) -> None:
-        """Tell maintenance about new rooms, off the hot path (one transaction each)."""
-        while True:
-            building, room = self._discoveries.get()
+        """Tell maintenance about new rooms, off the hot path, in one transaction per burst.
+
+        Rooms already in the database are loaded first, so a restart registers nothing again.
+        """
+        if self._load_known_rooms is not None:
             try:
-                if self._on_new_room is not None:
-                    self._on_new_room(building, room)
+                self._known_rooms.update(self._load_known_rooms())
+            except Exception:  # the database may be away; discovery then just repeats work
+                log.warning("could not load the known rooms", exc_info=True)
+        while True:
+            rooms = [self._discoveries.get()]
+            while len(rooms) < 5_000:
+                try:
+                    rooms.append(self._discoveries.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                if self._on_new_rooms is not None:
+                    self._on_new_rooms(rooms)
             except Exception:  # discovery is a convenience; it must never block readings
-                log.exception("could not register room %s/%s", building, room)
+                log.exception("could not register %d new rooms", len(rooms))
 
     def _maybe_check_offline(self) -> None:
         if time.monotonic() < self._next_offline_check:

@@ -52,7 +52,8 @@ def worker_main(settings: Settings, chunks: Connection, acks: Connection) -> Non
         clock=container.clock,
         batch_size=settings.influx_batch_size,
         flush_interval=settings.influx_flush_interval_s,
-        on_new_room=container.room_discovered,
+        on_new_rooms=container.rooms_discovered,
+        known_rooms=container.location_service.room_keys,
     )
     receiver = threading.Thread(target=_receive, args=(chunks, inbox, pipeline), daemon=True)
     receiver.start()

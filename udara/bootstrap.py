@@ -112,9 +112,9 @@ class Container:
         """Listeners told about opened and resolved alerts: maintenance turns them into work."""
         return [self.alert_work_orders]
 
-    def room_discovered(self, building: str, room: str) -> None:
-        """Called by ingest the first time it sees a room: it appears in maintenance."""
-        self.location_service.ensure_room(building, room)
+    def rooms_discovered(self, rooms: list[tuple[str, str]]) -> None:
+        """Called by ingest with rooms it saw for the first time: they appear in maintenance."""
+        self.location_service.discover_rooms(rooms)
 
     # --- maintenance ---
     @cached_property

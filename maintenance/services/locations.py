@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -63,6 +64,11 @@ def floor_by_prefix(session: Session, building_id: int, room_code: str) -> int |
     Sensors name rooms the way the building does, so a discovered room usually says its floor.
     """
     floors = session.execute(select(Floor.id, Floor.code).where(Floor.building_id == building_id))
+    return _floor_named_by([(fid, code) for fid, code in floors], room_code)
+
+
+def _floor_named_by(floors: Sequence[tuple[int, str]], room_code: str) -> int | None:
+    """Of (id, code) floors, the one whose code is the longest prefix of the room's code."""
     matches = [(len(code), fid) for fid, code in floors if room_code.startswith(f"{code}-")]
     return max(matches)[1] if matches else None
 
@@ -120,6 +126,45 @@ class LocationService:
                     Room, ensure_room_in(session, building_id, floor_id, room_code)
                 )
             return room_view(session, room)
+
+    def discover_rooms(self, rooms: Iterable[tuple[str, str]]) -> int:
+        """Create the (building, room) pairs that are new, all in one transaction, placed as
+        `ensure_room` places them; returns how many were created. Ingest calls this with
+        what it saw in a batch: a new site's 500 sensors cost one transaction, not 500."""
+        wanted: dict[str, set[str]] = {}
+        for building_code, room_code in rooms:
+            wanted.setdefault(building_code, set()).add(room_code)
+        created = 0
+        with transaction(self._sessions) as session:
+            for building_code, room_codes in sorted(wanted.items()):
+                building_id = ensure_building(session, building_code, self._tz)
+                known = select(Room.code).where(
+                    Room.building_id == building_id, Room.code.in_(room_codes)
+                )
+                existing = set(session.scalars(known))
+                missing = sorted(room_codes - existing)
+                if not missing:
+                    continue
+                floor_rows = select(Floor.id, Floor.code).where(Floor.building_id == building_id)
+                floors = [(fid, code) for fid, code in session.execute(floor_rows)]
+                default_floor: int | None = None
+                for room_code in missing:
+                    floor_id = _floor_named_by(floors, room_code)
+                    if floor_id is None:
+                        if default_floor is None:
+                            default_floor = ensure_floor(
+                                session, building_id, DEFAULT_FLOOR, "Lantai belum diatur"
+                            )
+                        floor_id = default_floor
+                    ensure_room_in(session, building_id, floor_id, room_code)
+                    created += 1
+        return created
+
+    def room_keys(self) -> set[tuple[str, str]]:
+        """Every (building code, room code) pair, in one query."""
+        with self._sessions() as session:
+            query = select(Building.code, Room.code).join(Room, Room.building_id == Building.id)
+            return {(building, room) for building, room in session.execute(query)}
 
     def save_building(self, code: str, name: str, timezone: str | None = None) -> None:
         """Create or rename a building, and set its time zone."""
