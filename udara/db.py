@@ -84,6 +84,26 @@ def upgrade_database(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def insert_many_ignoring_conflicts(
+    session: Session, table: Any, rows: list[dict[str, Any]], on: list[str]
+) -> None:
+    """One multi-row INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(table).values(rows).on_conflict_do_nothing(index_elements=on)
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table).values(rows).on_conflict_do_nothing(index_elements=on)
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise RuntimeError(f"unsupported database dialect {dialect}")
+    session.execute(stmt)
+
+
 def insert_ignoring_conflicts(
     session: Session, table: Any, values: dict[str, Any], on: list[str]
 ) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +16,7 @@ from maintenance.domain.locations import default_traffic, guess_kind
 from maintenance.domain.model import CODE_PATTERN, ROOM_KINDS, TRAFFIC_LEVELS
 from maintenance.domain.recurrence import zone
 from maintenance.views import RoomView
-from udara.db import transaction
+from udara.db import insert_many_ignoring_conflicts, transaction
 
 DEFAULT_FLOOR = "default"
 
@@ -42,10 +43,10 @@ def ensure_floor(session: Session, building_id: int, code: str, name: str | None
     return int(session.scalars(query).one())
 
 
-def ensure_room_in(session: Session, building_id: int, floor_id: int, code: str) -> int:
-    """Id of a room, created with a kind guessed from its code if missing."""
+def _room_values(building_id: int, floor_id: int, code: str) -> dict[str, Any]:
+    """A new room's row: named by its code, with a kind guessed from it."""
     kind = guess_kind(code)
-    values = {
+    return {
         "building_id": building_id,
         "floor_id": floor_id,
         "code": _code(code, "room"),
@@ -53,6 +54,11 @@ def ensure_room_in(session: Session, building_id: int, floor_id: int, code: str)
         "kind": kind,
         "traffic": default_traffic(kind),
     }
+
+
+def ensure_room_in(session: Session, building_id: int, floor_id: int, code: str) -> int:
+    """Id of a room, created with a kind guessed from its code if missing."""
+    values = _room_values(building_id, floor_id, code)
     insert_ignore(session, Room, values, on=["building_id", "code"])
     query = select(Room.id).where(Room.building_id == building_id, Room.code == code)
     return int(session.scalars(query).one())
@@ -133,7 +139,8 @@ class LocationService:
         what it saw in a batch: a new site's 500 sensors cost one transaction, not 500."""
         wanted: dict[str, set[str]] = {}
         for building_code, room_code in rooms:
-            wanted.setdefault(building_code, set()).add(room_code)
+            if re.match(CODE_PATTERN, building_code) and re.match(CODE_PATTERN, room_code):
+                wanted.setdefault(building_code, set()).add(room_code)  # others: not a place
         created = 0
         with transaction(self._sessions) as session:
             for building_code, room_codes in sorted(wanted.items()):
@@ -148,6 +155,7 @@ class LocationService:
                 floor_rows = select(Floor.id, Floor.code).where(Floor.building_id == building_id)
                 floors = [(fid, code) for fid, code in session.execute(floor_rows)]
                 default_floor: int | None = None
+                new_rooms = []
                 for room_code in missing:
                     floor_id = _floor_named_by(floors, room_code)
                     if floor_id is None:
@@ -156,8 +164,11 @@ class LocationService:
                                 session, building_id, DEFAULT_FLOOR, "Lantai belum diatur"
                             )
                         floor_id = default_floor
-                    ensure_room_in(session, building_id, floor_id, room_code)
-                    created += 1
+                    new_rooms.append(_room_values(building_id, floor_id, room_code))
+                for start in range(0, len(new_rooms), 500):  # within SQLite's variable limit
+                    rows = new_rooms[start : start + 500]
+                    insert_many_ignoring_conflicts(session, Room, rows, ["building_id", "code"])
+                created += len(new_rooms)
         return created
 
     def room_keys(self) -> set[tuple[str, str]]:

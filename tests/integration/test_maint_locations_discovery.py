@@ -42,6 +42,7 @@ def test_a_burst_of_discovered_rooms_is_placed_like_single_ones_in_one_call(
             ("menara-a", "lt20-x"),  # no such floor: the default one
             ("gedung-baru", "r1"),  # a building nobody created
             ("menara-a", "lt2-r0"),  # seen twice in the burst
+            ("menara-a", "Not A Code!"),  # skipped, without costing the others
         ]
         assert locations.discover_rooms(seen) == 302
         assert locations.discover_rooms(seen) == 0  # idempotent
