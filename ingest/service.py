@@ -30,11 +30,19 @@ CHUNK = 2_000  # messages per pipe send: amortises pickling and wake-ups
 LINGER_S = 0.02  # how long the relay waits to fill a chunk: bounds the latency it adds
 
 
-def subscriptions(shared_group: str | None) -> tuple[str, ...]:
-    """The topic filters ingest subscribes to, as a shared subscription when scaled out."""
+def subscriptions(shared_group: str | None, buildings: str | None = None) -> tuple[str, ...]:
+    """The topic filters ingest subscribes to: every building or only `buildings` (comma-
+    separated codes), as a shared subscription when several processes share them."""
+    topics = SUBSCRIPTIONS
+    if buildings:
+        topics = tuple(
+            topic.replace("udara/+/", f"udara/{code}/", 1)
+            for code in buildings.split(",")
+            for topic in SUBSCRIPTIONS
+        )
     if not shared_group:
-        return SUBSCRIPTIONS
-    return tuple(f"$share/{shared_group}/{topic}" for topic in SUBSCRIPTIONS)
+        return topics
+    return tuple(f"$share/{shared_group}/{topic}" for topic in topics)
 
 
 class IngestService:
@@ -50,7 +58,7 @@ class IngestService:
             settings.mqtt_client_id,
             self.inbox,
             settings.mqtt_receive_maximum,
-            subscriptions=subscriptions(settings.mqtt_shared_group),
+            subscriptions=subscriptions(settings.mqtt_shared_group, settings.mqtt_buildings),
         )
         self.stats = PipelineStats()
         self._metrics = MetricsBridge()

@@ -55,7 +55,9 @@ def run_command(
             click.echo(line)
     # Ingest's session must exist before the first sensor speaks, or early readings are lost.
     register_session(
-        settings.mqtt, settings.mqtt_client_id, subscriptions(settings.mqtt_shared_group)
+        settings.mqtt,
+        settings.mqtt_client_id,
+        subscriptions(settings.mqtt_shared_group, settings.mqtt_buildings),
     )
     children = {
         "ingest": _child(["ingest"], None),

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     mqtt_receive_maximum: int = Field(default=20_000, gt=0, le=65_535)
     # Several ingest processes share the load with `$share/<group>/...` subscriptions.
     mqtt_shared_group: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    # Or each ingest takes whole buildings (comma-separated codes), so one process sees all
+    # of a sensor's readings and its averaging windows stay whole.
+    mqtt_buildings: str | None = Field(
+        default=None, pattern=r"^[a-z0-9_-]{1,64}(,[a-z0-9_-]{1,64})*$"
+    )
     influx_batch_size: int = Field(default=5_000, gt=0)
     influx_flush_interval_s: float = Field(default=0.25, gt=0)
     log_json: bool = False

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ingest.adapters.influx import InfluxClient
+from ingest.adapters.mqtt import register_session
 from ingest.domain.model import SensorRef, telemetry_payload
+from ingest.service import subscriptions
 from tests.support.ingest_env import stored_count, unique_client_id, wait_for
 from tests.support.publish import publish_all
 from udara.bootstrap import Container
@@ -40,7 +42,9 @@ def container(
 
 @pytest.fixture
 def running_ingest(container: Container) -> Iterator[Container]:
-    """`udara ingest`'s service running in this process."""
+    """`udara ingest`'s service running in this process, its session registered first."""
+    settings = container.settings
+    register_session(settings.mqtt, settings.mqtt_client_id, subscriptions(None))
     service = container.make_ingest_service()
     service.start()
     assert service.consumer.connected.wait(10)
@@ -161,3 +165,40 @@ def test_a_line_influxdb_refuses_is_isolated_counted_and_the_rest_stored(
     wait_for(lambda: stored_count(influx, where="WHERE room = 'lt9-lab'") == 50, 20, "50 stored")
     service = running_ingest.running  # type: ignore[attr-defined]
     wait_for(lambda: service.stats.rejected.get("influx_rejected") == 1, 10, "one refused line")
+
+
+def test_an_ingest_given_buildings_takes_only_theirs(
+    mosquitto: ManagedServer, influxdb: ManagedServer, influx_db_name: str, sqlite_url: str
+) -> None:
+    settings = Settings(
+        mqtt_url=f"mqtt://127.0.0.1:{mosquitto.port}",
+        mqtt_client_id=unique_client_id(),
+        mqtt_buildings="menara-a,gedung-c",
+        influx_url=f"http://127.0.0.1:{influxdb.port}",
+        influx_db=influx_db_name,
+        database_url=sqlite_url,
+        influx_flush_interval_s=0.1,
+    )
+    container = Container(settings)
+    # The session and its subscriptions first, as `udara run` does: nothing is published
+    # between the connection and the broker's SUBACK unseen.
+    register_session(
+        settings.mqtt,
+        settings.mqtt_client_id,
+        subscriptions(settings.mqtt_shared_group, settings.mqtt_buildings),
+    )
+    service = container.make_ingest_service()
+    service.start()
+    try:
+        assert service.consumer.connected.wait(10)
+        ours_a = _readings(SensorRef("menara-a", "lobi", "s1"), 30)
+        ours_c = _readings(SensorRef("gedung-c", "lobi", "s1"), 20)
+        theirs = _readings(SensorRef("menara-b", "lobi", "s1"), 40)
+        publish_all(settings.mqtt, ours_a + theirs + ours_c)
+        wait_for(lambda: stored_count(container.influx) == 50, 20, "50 readings")
+        series = container.influx.query('SELECT count("co2") FROM iaq GROUP BY "building"')
+        counts = {s["tags"]["building"]: s["values"][0][1] for s in series}
+        assert counts == {"menara-a": 30, "gedung-c": 20}
+    finally:
+        service.stop()
+        container.close()
