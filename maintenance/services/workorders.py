@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +23,15 @@ from maintenance.services.users import load_actor
 from maintenance.services.workflow import apply_transition
 from maintenance.views import EventView, Page, WorkOrderView
 from udara.db import transaction
+
+
+class Unset(enum.Enum):
+    """The type of UNSET: "leave this field alone", as opposed to None."""
+
+    UNSET = enum.auto()
+
+
+UNSET: Final = Unset.UNSET
 
 
 def _utcnow() -> datetime:
@@ -103,64 +114,65 @@ class WorkOrderService:
         time_spent: int | None = None,
     ) -> WorkOrderView:
         """Move a work order to `to_status` if the status machine and roles allow it."""
-        if time_spent is not None and time_spent < 0:
-            raise InvalidInput("time_spent is minutes, at least 0")
-        with transaction(self._sessions) as session:
-            wo = self._locked(session, wo_id)
-            apply_transition(
-                session, wo, load_actor(session, by_user), to_status, now, notes, time_spent
-            )
-            return self._view(session, wo_id, now)
+        return self.update(
+            wo_id, by_user, now, status=to_status, notes=notes, time_spent=time_spent
+        )
 
     def assign(
         self, wo_id: int, assignee: str | None, by_user: str, now: datetime
     ) -> WorkOrderView:
         """Give the work order to `assignee` (None takes it back to open)."""
-        with transaction(self._sessions) as session:
-            wo = self._locked(session, wo_id)
-            actor = load_actor(session, by_user)
-            if assignee is None:
-                apply_transition(session, wo, actor, "open", now, None, None)
-                return self._view(session, wo_id, now)
-            facts = _facts(session, wo)
-            rules.check_assign(actor, facts, load_actor(session, assignee))
-            user = session.scalars(select(User).where(User.username == assignee)).one()
-            old_status = wo.status
-            wo.assignee_id = user.id
-            if wo.status == "open":
-                wo.status = "assigned"
-            wo.responded_at = wo.responded_at or now
-            _touch(wo, now)
-            record(session, wo_id, now, by_user, "assigned", old_status, wo.status,
-                   assignee=assignee, previous=facts.assignee)  # fmt: skip
-            return self._view(session, wo_id, now)
+        return self.update(wo_id, by_user, now, assignee=assignee)
 
     def tick(
         self, wo_id: int, index: int, done: bool, by_user: str, now: datetime
     ) -> WorkOrderView:
         """Tick (or untick) checklist item `index`."""
-        with transaction(self._sessions) as session:
-            wo = self._locked(session, wo_id)
-            rules.check_work_on(load_actor(session, by_user), _facts(session, wo))
-            if not 0 <= index < len(wo.checklist):
-                raise InvalidInput(f"checklist has no item {index}")
-            items = [dict(item) for item in wo.checklist]  # a new list, so the JSON column saves
-            items[index].update(done=done, done_by=by_user if done else None,
-                                done_at=now.isoformat() if done else None)  # fmt: skip
-            wo.checklist = items
-            _touch(wo, now)
-            record(session, wo_id, now, by_user, "checklist", item=index, done=done)
-            return self._view(session, wo_id, now)
+        return self.update(wo_id, by_user, now, ticks=((index, done),))
 
     def add_note(self, wo_id: int, text: str, by_user: str, now: datetime) -> WorkOrderView:
         """Add a note to the history."""
-        if not text.strip():
+        return self.update(wo_id, by_user, now, notes=text)
+
+    def update(
+        self,
+        wo_id: int,
+        by_user: str,
+        now: datetime,
+        *,
+        assignee: str | None | Unset = UNSET,
+        ticks: Sequence[tuple[int, bool]] = (),
+        status: str | None = None,
+        notes: str | None = None,
+        time_spent: int | None = None,
+    ) -> WorkOrderView:
+        """Apply several changes as one: all of them, or none when any step is refused.
+
+        In order: `assignee` (None takes the work back to open), checklist `ticks`
+        (index, done), then `status` with `notes` and `time_spent` as the transition's, or
+        `notes` alone as a note. Every step is checked and applied on one locked row in one
+        transaction; a refusal (NotFound, NotAllowed, InvalidTransition, InvalidInput)
+        rolls back the steps before it.
+        """
+        if time_spent is not None and time_spent < 0:
+            raise InvalidInput("time_spent is minutes, at least 0")
+        if time_spent is not None and status is None:
+            raise InvalidInput("time_spent goes with a status change")
+        if status is None and notes is not None and not notes.strip():
             raise InvalidInput("a note needs text")
         with transaction(self._sessions) as session:
             wo = self._locked(session, wo_id)
-            rules.check_comment(load_actor(session, by_user))
-            _touch(wo, now)
-            record(session, wo_id, now, by_user, "note", text=text.strip())
+            actor = load_actor(session, by_user)
+            if not isinstance(assignee, Unset):
+                _assign(session, wo, actor, assignee, now)
+            for index, done in ticks:
+                _tick(session, wo, actor, index, done, now)
+            if status is not None:
+                apply_transition(session, wo, actor, status, now, notes, time_spent)
+            elif notes is not None:
+                rules.check_comment(actor)
+                _touch(wo, now)
+                record(session, wo_id, now, by_user, "note", text=notes.strip())
             return self._view(session, wo_id, now)
 
     def list(
@@ -194,6 +206,39 @@ class WorkOrderService:
 def _facts(session: Session, wo: WorkOrder) -> rules.WorkOrderFacts:
     assignee = session.get(User, wo.assignee_id) if wo.assignee_id else None
     return rules.WorkOrderFacts(wo.status, wo.crew_id, assignee.username if assignee else None)
+
+
+def _assign(
+    session: Session, wo: WorkOrder, actor: rules.Actor, assignee: str | None, now: datetime
+) -> None:
+    if assignee is None:
+        apply_transition(session, wo, actor, "open", now, None, None)
+        return
+    facts = _facts(session, wo)
+    rules.check_assign(actor, facts, load_actor(session, assignee))
+    user = session.scalars(select(User).where(User.username == assignee)).one()
+    old_status = wo.status
+    wo.assignee_id = user.id
+    if wo.status == "open":
+        wo.status = "assigned"
+    wo.responded_at = wo.responded_at or now
+    _touch(wo, now)
+    record(session, wo.id, now, actor.username, "assigned", old_status, wo.status,
+           assignee=assignee, previous=facts.assignee)  # fmt: skip
+
+
+def _tick(
+    session: Session, wo: WorkOrder, actor: rules.Actor, index: int, done: bool, now: datetime
+) -> None:
+    rules.check_work_on(actor, _facts(session, wo))
+    if not 0 <= index < len(wo.checklist):
+        raise InvalidInput(f"checklist has no item {index}")
+    items = [dict(item) for item in wo.checklist]  # a new list, so the JSON column saves
+    items[index].update(done=done, done_by=actor.username if done else None,
+                        done_at=now.isoformat() if done else None)  # fmt: skip
+    wo.checklist = items
+    _touch(wo, now)
+    record(session, wo.id, now, actor.username, "checklist", item=index, done=done)
 
 
 def _touch(wo: WorkOrder, now: datetime) -> None:

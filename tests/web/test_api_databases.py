@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from tests.web.conftest import NOW, TEST_CONFIG, FixedClockContainer, make_settings, seed
 from web import create_app
@@ -94,3 +95,67 @@ def test_nul_bytes_in_json_and_sign_in_are_refused(
     assert response.status_code == 422
     login = api.post("/login", data={"username": "f\x00m", "password": "x"})
     assert login.status_code == 400
+
+
+def _row_and_history(container: FixedClockContainer, wo_id: int) -> tuple[dict, int]:
+    with container.engine.connect() as conn:
+        row = conn.execute(text("SELECT * FROM work_orders WHERE id = :id"), {"id": wo_id})
+        events = conn.execute(
+            text("SELECT count(*) FROM work_order_events WHERE work_order_id = :id"),
+            {"id": wo_id},
+        )
+        return dict(row.mappings().one()), events.scalar_one()
+
+
+@pytest.mark.parametrize(
+    ("who", "body", "status", "error"),
+    [
+        # a valid assignment, then a jump the status machine refuses
+        ("sup", {"assignee": "tech", "status": "verified"}, 409, "conflict"),
+        # a valid assignment and tick, then a checklist item that does not exist
+        ("fm", {"assignee": "tech", "checklist": [{"index": 0}, {"index": 7}]}, 422,
+         "invalid_request"),
+        # a valid tick, then finishing work that was never started
+        ("fm", {"checklist": [{"index": 0}, {"index": 1}], "status": "done"}, 409, "conflict"),
+        # a valid assignment, then a cancellation a technician may not make
+        ("tech", {"assignee": "tech", "status": "cancelled"}, 403, "forbidden"),
+    ],
+)  # fmt: skip
+def test_a_refused_patch_changes_nothing_on_each_engine(
+    engine_case: tuple[FixedClockContainer, FlaskClient, dict[str, int]],
+    who: str,
+    body: dict,
+    status: int,
+    error: str,
+) -> None:
+    container, api, ids = engine_case
+    url = f"/api/v1/work-orders/{ids['wo']}"
+    headers = _h(container, who)
+    before_api = api.get(url, headers=headers).get_json()
+    before_db = _row_and_history(container, ids["wo"])
+    response = api.patch(url, json=body, headers=headers)
+    assert response.status_code == status, response.get_json()
+    assert response.get_json()["error"] == error
+    assert api.get(url, headers=headers).get_json() == before_api
+    assert _row_and_history(container, ids["wo"]) == before_db
+
+
+def test_a_multi_field_patch_applies_every_change_on_each_engine(
+    engine_case: tuple[FixedClockContainer, FlaskClient, dict[str, int]],
+) -> None:
+    container, api, ids = engine_case
+    url = f"/api/v1/work-orders/{ids['wo']}"
+    fm = _h(container, "fm")
+    _, events_before = _row_and_history(container, ids["wo"])
+    body = {
+        "assignee": "tech", "checklist": [{"index": 0}, {"index": 1}],
+        "status": "in_progress", "notes": "mulai",
+    }  # fmt: skip
+    response = api.patch(url, json=body, headers=fm)
+    assert response.status_code == 200, response.get_json()
+    got = api.get(url, headers=fm).get_json()
+    assert got["assignee"] == "tech" and got["status"] == "in_progress"
+    assert all(item["done"] for item in got["checklist"])
+    row, events_after = _row_and_history(container, ids["wo"])
+    assert row["status"] == "in_progress" and row["version"] == 1
+    assert events_after == events_before + 4  # assigned, two ticks, status

@@ -307,7 +307,7 @@ class ChecklistTick(Body):
 
 
 class WorkOrderPatch(Body):
-    """Change a work order. Applied in order: assignee, checklist, status, notes.
+    """Change a work order, all or nothing: assignee, checklist, status, notes, in that order.
 
     `assignee: null` takes the work order back to open. With `status`, `notes` become the
     transition's notes (completion notes when finishing); without it they are added as a note.

@@ -9,6 +9,7 @@ from spectree import Response as Spec
 from ingest.domain.const import METRICS
 from maintenance.services.plan_rows import PlanSpec
 from maintenance.services.queries import WorkOrderFilter
+from maintenance.services.workorders import UNSET
 from web import deps
 from web.api import bp, spec
 from web.api.auth import api_auth, api_user
@@ -252,21 +253,20 @@ def create_work_order(json: WorkOrderCreate) -> tuple[WorkOrderOut, int]:
 @api_auth(*ALL_ROLES)
 @spec.validate(resp=_resp(WorkOrderOut, 404, 409), tags=["work orders"])
 def update_work_order(wo_id: int, json: WorkOrderPatch) -> WorkOrderOut:
-    """Assign, tick the checklist, change status, add notes: the role rules decide."""
+    """Assign, tick the checklist, change status, add notes: all of it or, refused, none."""
     if api_user().role == VIEWER:
         raise ApiError(403, "forbidden", "the viewer role is read-only")
-    service = deps.container().work_order_service
-    by, now = api_user().username, deps.now()
-    view = None
-    if "assignee" in json.model_fields_set:
-        view = service.assign(wo_id, json.assignee, by, now)
-    for tick in json.checklist or ():
-        view = service.tick(wo_id, tick.index, tick.done, by, now)
-    if json.status is not None:
-        view = service.transition(wo_id, json.status, by, now, json.notes, json.time_spent_minutes)
-    elif json.notes is not None:
-        view = service.add_note(wo_id, json.notes, by, now)
-    return _work_order(view if view is not None else service.get(wo_id, now))
+    view = deps.container().work_order_service.update(
+        wo_id,
+        api_user().username,
+        deps.now(),
+        ticks=[(tick.index, tick.done) for tick in json.checklist or ()],
+        status=json.status,
+        notes=json.notes,
+        time_spent=json.time_spent_minutes,
+        assignee=json.assignee if "assignee" in json.model_fields_set else UNSET,
+    )
+    return _work_order(view)
 
 
 # --- plans ---
