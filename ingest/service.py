@@ -33,7 +33,7 @@ LINGER_S = 0.02  # how long the relay waits to fill a chunk: bounds the latency 
 def subscriptions(shared_group: str | None, buildings: str | None = None) -> tuple[str, ...]:
     """The topic filters ingest subscribes to: every building or only `buildings` (comma-
     separated codes), as a shared subscription when several processes share them."""
-    topics = SUBSCRIPTIONS
+    topics: tuple[str, ...] = SUBSCRIPTIONS
     if buildings:
         topics = tuple(
             topic.replace("udara/+/", f"udara/{code}/", 1)
