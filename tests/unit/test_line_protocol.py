@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from influxdb_client import Point, WritePrecision
 
-from ingest.adapters.influx import MEASUREMENT, reading_line
+from ingest.adapters.influx import ALERT_MEASUREMENT, MEASUREMENT, alert_event_line, reading_line
+from ingest.alert_service import AlertView
 from ingest.domain.model import Reading, SensorRef
 
 
@@ -72,3 +73,51 @@ def test_random_readings_match_point() -> None:
         }
         reading = Reading(SensorRef("b", f"r{rng.randint(0, 999)}", "s"), at, values)
         assert reading_line(reading) == point_line(reading)
+
+
+def point_alert_line(alert: AlertView, event: str, at: datetime) -> str:
+    """What `Point` makes of an alert event, with the exact timestamp."""
+    point = (
+        Point(ALERT_MEASUREMENT)
+        .tag("building", alert.building)
+        .tag("room", alert.room)
+        .tag("metric", alert.metric or alert.kind)
+        .tag("severity", alert.severity)
+        .tag("kind", alert.kind)
+        .field("event", event)
+        .field("alert_id", alert.id)
+        .field("open", 1 if event == "open" else 0)
+        .time(at, WritePrecision.MS)
+    )
+    if alert.sensor:
+        point.tag("sensor", alert.sensor)
+    if alert.value is not None:
+        point.field("value", float(alert.value))
+    line = str(point.to_line_protocol())
+    return line.rsplit(" ", 1)[0] + f" {exact_millis(at)}"
+
+
+def _alert(**changes: object) -> AlertView:
+    at = datetime(2026, 11, 29, 3, 0, 1, 250_000, tzinfo=UTC)
+    fields: dict[str, object] = dict(
+        id=42, building="menara-a", room="lt3-rapat", sensor="s1", metric="co2",
+        severity="critical", kind="threshold", state="active", opened_at=at,
+        acknowledged_at=None, acknowledged_by=None, resolved_at=None, value=1450.5,
+        limit="1000 ppm", message="CO2 8 h mean above 1000 ppm",
+    )  # fmt: skip
+    fields.update(changes)
+    return AlertView(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "alert",
+    [
+        _alert(),
+        _alert(sensor=None, value=None, metric=None, kind="offline", severity="warning"),
+        _alert(building="a b", room='q"x', sensor="s,1", value=1000.0),
+    ],
+)
+@pytest.mark.parametrize("event", ["open", "resolve", 'we"ird\\'])
+def test_alert_lines_match_point(alert: AlertView, event: str) -> None:
+    at = datetime(2026, 11, 29, 3, 5, tzinfo=UTC)
+    assert alert_event_line(alert, event, at) == point_alert_line(alert, event, at)
