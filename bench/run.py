@@ -12,7 +12,6 @@ import json
 import os
 import platform
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,11 +19,15 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from bench.latency import LatencyResult, descendants, measure
 from bench.mqtt_tools import bare_drain, publish_chunk, publish_parallel, register_session
+from bench.web import web_timings
 from ingest.adapters.influx import InfluxClient
+from ingest.adapters.paho_buffered import BufferedClient
 from ingest.domain.model import SensorRef, telemetry_payload
 from udara.db import upgrade_database
 from udara.devservers import start_influxdb, start_mosquitto, wait_until
@@ -65,19 +68,38 @@ class Ingest:
                 stderr=subprocess.STDOUT,
             )
         self.peak_rss_mb = 0.0
+        self.peak_worker_rss_mb = 0.0
         self._watch = threading.Thread(target=self._watch_rss, daemon=True)
         self._watch.start()
 
     def _watch_rss(self) -> None:
-        status = Path(f"/proc/{self.proc.pid}/status")
+        """Peak RSS (VmHWM) of the MQTT process and of its pipeline worker process."""
+        peaks: dict[int, float] = {}
         while self.proc.poll() is None:
-            try:
-                for line in status.read_text().splitlines():
+            for pid in descendants(self.proc.pid):
+                if pid != self.proc.pid and pid != self._worker_pid():
+                    continue
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
                     if line.startswith("VmHWM:"):
-                        self.peak_rss_mb = max(self.peak_rss_mb, int(line.split()[1]) / 1024)
-            except OSError:
-                return
+                        peaks[pid] = max(peaks.get(pid, 0.0), int(line.split()[1]) / 1024)
+            self.peak_rss_mb = peaks.get(self.proc.pid, 0.0)
+            self.peak_worker_rss_mb = sum(v for k, v in peaks.items() if k != self.proc.pid)
             time.sleep(0.2)
+
+    def _worker_pid(self) -> int | None:
+        """The pipeline worker: the child running multiprocessing's spawn entry point."""
+        for pid in descendants(self.proc.pid)[1:]:
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+                return pid
+        return None
 
     def stop(self) -> None:
         """SIGTERM and wait."""
@@ -85,8 +107,12 @@ class Ingest:
         self.proc.wait(60)
 
 
-def count(influx: InfluxClient, building: str | None = None) -> int:
-    """Readings stored (optionally of one building)."""
+def count(
+    influx: InfluxClient, building: str | None = None, buildings: list[str] | None = None
+) -> int:
+    """Readings stored: all, of one building, or of several."""
+    if buildings:
+        return sum(count(influx, b) for b in buildings)
     where = " WHERE building = $b" if building else ""
     try:
         series = influx.query(f'SELECT count("co2") FROM "iaq"{where}', {"b": building or ""})
@@ -95,48 +121,39 @@ def count(influx: InfluxClient, building: str | None = None) -> int:
     return int(series[0]["values"][0][1]) if series else 0
 
 
-def timed_drain(influx: InfluxClient, expected: int, building: str | None = None) -> float:
+def timed_drain(
+    influx: InfluxClient,
+    expected: int,
+    building: str | None = None,
+    buildings: list[str] | None = None,
+) -> float:
     """Readings/s from the first stored reading to the last (polling InfluxDB)."""
     first_t, first_n = 0.0, 0
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
-        n, now = count(influx, building), time.monotonic()
+        n, now = count(influx, building, buildings), time.monotonic()
         if n and not first_t:
             first_t, first_n = now, n
         if n >= expected:
             return (n - first_n) / max(now - first_t, 1e-9)
         time.sleep(0.05)
-    raise RuntimeError(f"only {count(influx, building)} of {expected} readings stored")
+    stored = count(influx, building, buildings)
+    raise RuntimeError(f"only {stored} of {expected} readings stored")
 
 
-def latency_run(
-    port: int, influx: InfluxClient, rate: float, seconds: float, rooms: int
-) -> tuple[float, float, int]:
-    """Publish at `rate`/s; return p50, p99 publish→queryable latency (s) and readings sent."""
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
-    n = int(rate * seconds)
-    messages = make_messages(n, rooms, start, "bench-live")
-    seen: list[tuple[float, int]] = []
-    stop = threading.Event()
+def latency_phase(
+    port: int, influx: InfluxClient, ingest: Ingest, servers: dict[str, int], rate: float, args: Any
+) -> tuple[LatencyResult, int]:
+    """Live load at `rate`/s on the backlog's (already known) sensors, probed for latency.
 
-    def poll() -> None:
-        while not stop.is_set():
-            seen.append((time.time(), count(influx, "bench-live")))
-            time.sleep(0.02)
-
-    poller = threading.Thread(target=poll, daemon=True)
-    poller.start()
-    sent_at = publish_chunk(port, messages, rate=rate)
-    wait_until(lambda: bool(seen) and seen[-1][1] >= n, 120, "latency readings stored")
-    stop.set()
-    poller.join()
-    latencies, j = [], 0
-    for k, t_sent in enumerate(sent_at):
-        while seen[j][1] < k + 1:
-            j += 1
-        latencies.append(max(seen[j][0] - t_sent, 0.0))
-    latencies.sort()
-    return statistics.median(latencies), latencies[int(len(latencies) * 0.99) - 1], n
+    Returns the probe latencies with the CPU each process used, and the readings sent.
+    """
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    load = make_messages(int(rate * args.latency_seconds), args.rooms, start, "bench")
+    groups = {name: [pid] for name, pid in servers.items()}
+    groups["ingest (MQTT process)"] = [ingest.proc.pid]
+    groups["ingest (pipeline worker)"] = descendants(ingest.proc.pid)[1:]
+    return measure(port, influx, load, rate, groups), len(load)
 
 
 def alert_latency(port: int, db_url: str) -> float:
@@ -160,6 +177,18 @@ def alert_latency(port: int, db_url: str) -> float:
     return time.time() - t0
 
 
+def machine() -> str:
+    """Host, cores and CPU model, for the record."""
+    cpuinfo = Path("/proc/cpuinfo")
+    models = [
+        line.split(":", 1)[1].strip()
+        for line in (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
+        if line.startswith("model name")
+    ]
+    model = models[0] if models else platform.processor() or platform.machine()
+    return f"{platform.node()}: {os.cpu_count()} cores, {model}, Python {platform.python_version()}"
+
+
 def ingest_env(base: dict[str, str], client_id: str, group: str | None = None) -> dict[str, str]:
     """Environment for one ingest process."""
     env = dict(base, UDARA_MQTT_CLIENT_ID=client_id)
@@ -173,7 +202,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--readings", type=int, default=100_000)
     parser.add_argument("--rooms", type=int, default=500)
-    parser.add_argument("--latency-seconds", type=float, default=15)
+    parser.add_argument("--latency-seconds", type=float, default=30)
+    parser.add_argument("--web-requests", type=int, default=20, help="timed requests per route")
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args()
 
@@ -192,10 +222,13 @@ def main() -> None:
     )
     influx = InfluxClient(base_env["UDARA_INFLUX_URL"], "bench")
     results: dict[str, float | int | str] = {}
+    assert mqtt.process is not None and influxd.process is not None
+    servers = {"mosquitto": mqtt.process.pid, "influxd": influxd.process.pid}
     try:
         n = args.readings
         print(f"backlog: {n:,} QoS 1 readings from {args.rooms} sensors", flush=True)
-        register_session(mqtt.port, "bench-bare", "udara/+/+/+/telemetry")
+        for session in ("bench-bare", "bench-bare-blocks"):
+            register_session(mqtt.port, session, "udara/+/+/+/telemetry")
         warm = Ingest(work, ingest_env(base_env, "bench-ingest"), "ingest-warm")
         wait_until(lambda: "bench" in str(influx.query("SHOW DATABASES")), 30, "database")
         time.sleep(1)
@@ -209,60 +242,107 @@ def main() -> None:
         bare = bare_drain(mqtt.port, "bench-bare", n)
         results["bare_rate"] = round(bare)
         print(f"  bare paho receive loop (JSON parse only): {bare:,.0f} msgs/s", flush=True)
+        blocks = bare_drain(mqtt.port, "bench-bare-blocks", n, client_class=BufferedClient)
+        results["bare_blocks_rate"] = round(blocks)
+        print(f"  the same loop on ingest's block-reading client: {blocks:,.0f} msgs/s", flush=True)
 
         ingest = Ingest(work, ingest_env(base_env, "bench-ingest"), "ingest")
         stored_rate = timed_drain(influx, n, building="bench")
         results["ingest_rate"] = round(stored_rate)
         results["ratio"] = round(stored_rate / bare, 3)
+        results["ratio_blocks"] = round(stored_rate / blocks, 3)
         results["lost"] = n - count(influx, "bench")
         print(f"  ingest → InfluxDB (stored, queryable): {stored_rate:,.0f} readings/s", flush=True)
-        print(f"  ratio ingest / bare loop: {stored_rate / bare:.2f}", flush=True)
+        print(f"  ratio ingest / bare paho loop: {stored_rate / bare:.2f}", flush=True)
+        print(f"  ratio ingest / bare block-reading loop: {stored_rate / blocks:.2f}", flush=True)
         print(f"  readings lost: {results['lost']}", flush=True)
 
         rate = stored_rate / 2
-        p50, p99, sent = latency_run(mqtt.port, influx, rate, args.latency_seconds, args.rooms)
-        results.update(latency_rate=round(rate), p50_s=round(p50, 3), p99_s=round(p99, 3))
-        print(f"  latency at {rate:,.0f}/s ({sent:,} readings): p50 {p50:.3f}s p99 {p99:.3f}s")
+        print(f"latency: live load at {rate:,.0f}/s for {args.latency_seconds:.0f} s", flush=True)
+        live, sent = latency_phase(mqtt.port, influx, ingest, servers, rate, args)
+        wait_until(lambda: count(influx, "bench") >= n + sent, 120, "live readings stored")
+        results["live_lost"] = n + sent - count(influx, "bench")
+        p50, p99 = live.percentile(0.5), live.percentile(0.99)
+        results.update(
+            latency_rate=round(rate),
+            latency_offered=round(live.offered_rate),
+            latency_probes=len(live.probes),
+            p50_s=round(p50, 3),
+            p99_s=round(p99, 3),
+            max_s=round(max(live.probes), 3),
+        )
+        print(
+            f"  offered {live.offered_rate:,.0f}/s; {len(live.probes)} probes: "
+            f"p50 {p50:.3f}s p99 {p99:.3f}s max {max(live.probes):.3f}s; "
+            f"lost {results['live_lost']}",
+            flush=True,
+        )
+        for name, cores in live.cpu_cores.items():
+            results[f"cpu_{name}"] = round(cores, 2)
+            print(f"  CPU {name}: {cores:.2f} cores", flush=True)
         alert_s = alert_latency(mqtt.port, db_url)
         results["alert_latency_s"] = round(alert_s, 3)
         print(f"  alert latency (publish → open alert in database): {alert_s:.3f}s")
         results["peak_rss_mb"] = round(ingest.peak_rss_mb, 1)
-        print(f"  ingest peak RSS: {ingest.peak_rss_mb:.0f} MB", flush=True)
+        results["peak_worker_rss_mb"] = round(ingest.peak_worker_rss_mb, 1)
+        print(
+            f"  ingest peak RSS: MQTT process {ingest.peak_rss_mb:.0f} MB, "
+            f"pipeline worker {ingest.peak_worker_rss_mb:.0f} MB",
+            flush=True,
+        )
         ingest.stop()
 
         results.update(scale_out(mqtt.port, influx, base_env, work, n // 2, args.rooms))
+        print("web: 500-room grid and 30-day chart under gunicorn", flush=True)
+        results.update(web_timings(work / "web", base_env["UDARA_INFLUX_URL"], args.web_requests))
     finally:
         mqtt.stop()
         influxd.stop()
-    results["machine"] = f"{platform.node()} {os.cpu_count()} cores {platform.processor()}"
+    results["machine"] = machine()
     print(json.dumps(results, indent=2))
     if args.markdown:
         write_markdown(args.markdown, results)
 
 
+SCALE_MODES: dict[str, list[dict[str, str]]] = {
+    "1": [{}],
+    "2_share": [{"UDARA_MQTT_SHARED_GROUP": "g2"}] * 2,
+    "2_buildings": [{"UDARA_MQTT_BUILDINGS": "{a}"}, {"UDARA_MQTT_BUILDINGS": "{b}"}],
+}
+SCALE_LABELS = {
+    "1": "1 ingest process",
+    "2_share": "2 ingest processes on $share/…",
+    "2_buildings": "2 ingest processes, one building each",
+}
+
+
 def scale_out(
     port: int, influx: InfluxClient, base_env: dict[str, str], work: Path, n: int, rooms: int
 ) -> dict[str, float]:
-    """Live throughput with one ingest process, then two sharing `$share/…` subscriptions."""
+    """Live throughput with one ingest process, two sharing `$share/…` subscriptions, and two
+    taking one building each; the load is two buildings of `rooms / 2` sensors."""
     out: dict[str, float] = {}
-    for workers in (1, 2):
-        procs = [
-            Ingest(work, ingest_env(base_env, f"live-{workers}-{k}", f"g{workers}"), f"live{k}")
-            for k in range(workers)
-        ]
+    for k, (mode, envs) in enumerate(SCALE_MODES.items()):
+        buildings = [f"bench-scale{k}-a", f"bench-scale{k}-b"]
+        procs = []
+        for j, extra in enumerate(envs):
+            values = {key: v.format(a=buildings[0], b=buildings[1]) for key, v in extra.items()}
+            env = dict(ingest_env(base_env, f"live-{mode}-{j}"), **values)
+            procs.append(Ingest(work, env, f"live-{mode}-{j}"))
         time.sleep(3)  # connected and subscribed
-        start = datetime(2026, 9, 1 + workers, tzinfo=UTC)
-        messages = make_messages(n, rooms, start, f"bench-scale{workers}")
+        start = datetime(2026, 9, 1 + k, tzinfo=UTC)
+        halves = [make_messages(n // 2, rooms // 2, start, b) for b in buildings]
+        messages = [m for pair in zip(*halves, strict=True) for m in pair]
         publisher = threading.Thread(target=publish_parallel, args=(port, messages))
         publisher.start()
-        rate = timed_drain(influx, n, building=f"bench-scale{workers}")
+        rate = timed_drain(influx, len(messages), buildings=buildings)
         publisher.join()
         for proc in procs:
             proc.stop()
-        lost = n - count(influx, f"bench-scale{workers}")
-        out[f"live_rate_{workers}_workers"] = round(rate)
-        out[f"live_lost_{workers}_workers"] = lost
-        print(f"  live, {workers} ingest process(es) ($share): {rate:,.0f} readings/s, lost {lost}")
+        lost = len(messages) - count(influx, buildings=buildings)
+        out[f"live_rate_{mode}"] = round(rate)
+        out[f"live_lost_{mode}"] = lost
+        print(f"  live, {SCALE_LABELS[mode]}: {rate:,.0f} readings/s, lost {lost}", flush=True)
     return out
 
 
@@ -271,14 +351,28 @@ def write_markdown(path: Path, r: dict[str, float | int | str]) -> None:
     rows = [
         ("stored readings/s, backlog drain (target ≥ 10,000)", r["ingest_rate"]),
         ("bare paho loop msgs/s, same backlog", r["bare_rate"]),
-        ("ratio ingest / bare (target ≥ 0.8)", r["ratio"]),
+        ("ratio ingest / bare paho loop (target ≥ 0.8)", r["ratio"]),
+        ("bare loop on ingest's block-reading client, msgs/s", r["bare_blocks_rate"]),
+        ("ratio ingest / bare block-reading loop", r["ratio_blocks"]),
+        ("readings lost, backlog (target 0)", r["lost"]),
+        (
+            "live load for latency (target rate / offered, readings/s)",
+            f"{r['latency_rate']} / {r['latency_offered']}",
+        ),
         ("p50 publish→queryable at half load (s)", r["p50_s"]),
         ("p99 publish→queryable at half load (s, target ≤ 2)", r["p99_s"]),
+        ("max publish→queryable at half load (s)", r["max_s"]),
+        ("latency probes", r["latency_probes"]),
+        ("readings lost, live load (target 0)", r["live_lost"]),
+        *[(f"CPU at half load: {k[4:]} (cores)", v) for k, v in r.items() if k.startswith("cpu_")],
         ("alert latency (s)", r["alert_latency_s"]),
-        ("ingest peak RSS (MB, target ≤ 200)", r["peak_rss_mb"]),
-        ("readings lost (target 0)", r["lost"]),
-        ("live readings/s, 1 ingest process", r.get("live_rate_1_workers", "-")),
-        ("live readings/s, 2 ingest processes ($share)", r.get("live_rate_2_workers", "-")),
+        ("ingest peak RSS, MQTT process (MB, target ≤ 200)", r["peak_rss_mb"]),
+        ("ingest peak RSS, pipeline worker (MB)", r["peak_worker_rss_mb"]),
+        *[
+            (f"live readings/s, {label} (lost)", f"{r[f'live_rate_{m}']} ({r[f'live_lost_{m}']})")
+            for m, label in SCALE_LABELS.items()
+        ],
+        *[(f"web {k[4:]}", v) for k, v in r.items() if k.startswith("web_")],
     ]
     lines = [f"| {name} | {value} |" for name, value in rows]
     path.write_text(
