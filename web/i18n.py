@@ -32,12 +32,19 @@ def requested_lang() -> str | None:
 
 
 def select_locale() -> str:
-    """`?lang=` first, then the remembered choice, then Indonesian."""
+    """`?lang=` first, then the remembered choice, then (API only) Accept-Language, then
+    Indonesian. Pages ignore Accept-Language: Indonesian is their default on purpose."""
     asked = requested_lang()
     if asked:
         return asked
     remembered = request.cookies.get(LANG_COOKIE, "")
-    return remembered if remembered in SUPPORTED else DEFAULT_LOCALE
+    if remembered in SUPPORTED:
+        return remembered
+    if request.blueprint == "api":
+        accepted = request.accept_languages.best_match(SUPPORTED)
+        if accepted:
+            return accepted
+    return DEFAULT_LOCALE
 
 
 def current_lang() -> str:

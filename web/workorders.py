@@ -11,6 +11,7 @@ from flask import abort, flash
 from maintenance.domain.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
 from maintenance.views import WorkOrderView
 from web.i18n import lazy
+from web.refusals import refusal
 from web.security import FACILITY_MANAGER, WebUser
 
 T = TypeVar("T")
@@ -23,11 +24,11 @@ def attempt(action: Callable[[], T]) -> T | None:
     except NotFound:
         abort(404)
     except NotAllowed as exc:
-        flash(lazy("Not allowed: %(detail)s", detail=str(exc)), "error")
+        flash(lazy("Not allowed: %(detail)s", detail=refusal(exc)), "error")
     except InvalidTransition as exc:
-        flash(lazy("Not possible now: %(detail)s", detail=str(exc)), "error")
+        flash(lazy("Not possible now: %(detail)s", detail=refusal(exc)), "error")
     except InvalidInput as exc:
-        flash(lazy("Please check the input: %(detail)s", detail=str(exc)), "error")
+        flash(lazy("Please check the input: %(detail)s", detail=refusal(exc)), "error")
     return None
 
 

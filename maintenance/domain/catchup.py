@@ -26,7 +26,9 @@ def decide(occurrences: Sequence[datetime], now: datetime, policy: str) -> Catch
     (or a plan created with a start in the past) leaves any behind.
     """
     if policy not in CATCH_UP_POLICIES:
-        raise InvalidInput(f"catch-up policy must be one of {', '.join(CATCH_UP_POLICIES)}")
+        raise InvalidInput.coded(
+            "must_be_one_of", what="catch-up policy", allowed=", ".join(CATCH_UP_POLICIES)
+        )
     missed = tuple(o for o in occurrences if o < now)
     upcoming = tuple(o for o in occurrences if o >= now)
     if policy == "all":

@@ -1,10 +1,86 @@
-"""Exceptions the maintenance services raise; entrypoints map them to status codes."""
+"""Exceptions the maintenance services raise; entrypoints map them to status codes.
+
+Each refusal can carry a stable `code` and its `params`: `str(exc)` stays the English text
+(logs, CLI), and an entrypoint that speaks other languages words `MESSAGES[code]` (a
+`%(name)s` template) in the reader's language with the same params.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Final, Self
+
+# The English wording of every coded refusal; the web edge translates these same templates.
+MESSAGES: Final[dict[str, str]] = {
+    # work-order status machine and roles (domain/transitions.py, services/workflow.py)
+    "unknown_status": "unknown status '%(status)s'",
+    "no_transition": "a work order cannot go from %(from_status)s to %(to_status)s",
+    "assign_to_make_assigned": "assign the work order to someone to make it assigned",
+    "verify_own_work": "nobody may verify work they did themselves",
+    "may_not_move": "%(role)s %(user)s may not move this work order to %(to_status)s",
+    "not_reassignable": "a %(status)s work order cannot be reassigned",
+    "may_not_assign": "%(role)s %(user)s may not assign %(crew)s work",
+    "cannot_be_given_work": "%(user)s cannot be given work",
+    "not_in_crew": "%(user)s is not in the %(crew)s crew",
+    "work_order_closed": "a %(status)s work order is closed",
+    "not_assignee_or_manager": "%(user)s is neither assignee nor manager of this work order",
+    "may_not_write_notes": "%(role)s %(user)s may not write notes",
+    "may_not_create_work_orders": "%(role)s %(user)s may not create work orders",
+    "may_not_manage_plans": "%(role)s %(user)s may not manage plans",
+    "checklist_unfinished": "tick every checklist item, or say in the notes why not",
+    # work orders (services/workorders.py)
+    "no_work_order": "no work order %(id)s",
+    "unknown_type_or_priority": "unknown work-order type or priority",
+    "empty_title": "title must not be empty",
+    "no_crew": "no crew '%(crew)s'",
+    "no_building": "no building '%(building)s'",
+    "no_room": "no room %(building)s/%(room)s",
+    "negative_time_spent": "time_spent is minutes, at least 0",
+    "time_spent_without_status": "time_spent goes with a status change",
+    "empty_note": "a note needs text",
+    "no_checklist_item": "checklist has no item %(index)s",
+    # people (services/users.py)
+    "no_user": "no user '%(user)s'",
+    "bad_username": "username: 1-64 letters, digits, '.', '_', '@' or '-'",
+    "bad_role": "role must be one of %(allowed)s",
+    "user_exists": "a user named '%(user)s' already exists",
+    "bad_crew_id": "crew id: 1-32 of a-z, 0-9, '_' and '-'",
+    # plans (services/plans.py, services/plan_rows.py, domain/recurrence.py, domain/catchup.py)
+    "no_plan": "no plan %(id)s",
+    "plan_exists": "a plan with code '%(code)s' already exists",
+    "plan_field_unknown": "plans have no field %(fields)s",
+    "plan_code_fixed": "a plan's code cannot change",
+    "days_at_least_one": "days must be at least 1",
+    "must_be_one_of": "%(what)s must be one of %(allowed)s",
+    "empty_code_or_title": "code and title must not be empty",
+    "due_minutes_positive": "due_minutes must be positive",
+    "unknown_time_zone": "unknown time zone '%(zone)s'",
+    "interval_at_least_one": "interval must be at least 1",
+    "time_of_day_needed": "at least one time of day is needed",
+    "bad_weekdays": "weekdays are 0 (Monday) to 6 (Sunday)",
+    "bad_month_day": "month_day must be 1..31 or -1 (last day)",
+    "bad_month": "month must be 1..12",
+    "end_before_start": "end date is before start date",
+}
+
 
 class MaintenanceError(Exception):
-    """Base of every maintenance domain error."""
+    """Base of every maintenance domain error.
+
+    `code` is "" for refusals without a code (their English text is all there is).
+    """
+
+    def __init__(
+        self, message: str, code: str = "", params: Mapping[str, object] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params: dict[str, object] = dict(params or {})
+
+    @classmethod
+    def coded(cls, code: str, /, **params: object) -> Self:
+        """The refusal `code`, its English text filled in from `MESSAGES` with `params`."""
+        return cls(MESSAGES[code] % params, code, params)
 
 
 class NotFound(MaintenanceError):

@@ -21,7 +21,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(f"unknown time zone {name!r}") from exc
+        raise InvalidInput.coded("unknown_time_zone", zone=name) from exc
 
 
 @dataclass(frozen=True)
@@ -46,19 +46,19 @@ class Recurrence:
     def __post_init__(self) -> None:
         """Reject schedules that cannot mean anything."""
         if self.freq not in FREQUENCIES:
-            raise InvalidInput(f"freq must be one of {', '.join(FREQUENCIES)}")
+            raise InvalidInput.coded("must_be_one_of", what="freq", allowed=", ".join(FREQUENCIES))
         if self.interval < 1:
-            raise InvalidInput("interval must be at least 1")
+            raise InvalidInput.coded("interval_at_least_one")
         if not self.times:
-            raise InvalidInput("at least one time of day is needed")
+            raise InvalidInput.coded("time_of_day_needed")
         if any(not 0 <= d <= 6 for d in self.weekdays):
-            raise InvalidInput("weekdays are 0 (Monday) to 6 (Sunday)")
+            raise InvalidInput.coded("bad_weekdays")
         if self.month_day is not None and not (1 <= self.month_day <= 31 or self.month_day == -1):
-            raise InvalidInput("month_day must be 1..31 or -1 (last day)")
+            raise InvalidInput.coded("bad_month_day")
         if self.month is not None and not 1 <= self.month <= 12:
-            raise InvalidInput("month must be 1..12")
+            raise InvalidInput.coded("bad_month")
         if self.end is not None and self.end < self.start:
-            raise InvalidInput("end date is before start date")
+            raise InvalidInput.coded("end_before_start")
         zone(self.tz)
 
     def _rules(self) -> list[rrule]:

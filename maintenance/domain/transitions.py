@@ -65,11 +65,11 @@ def _can_self_start(actor: Actor, wo: WorkOrderFacts) -> bool:
 def check_transition(actor: Actor, wo: WorkOrderFacts, to_status: str) -> None:
     """Raise unless `actor` may move `wo` to `to_status` now."""
     if to_status not in TRANSITIONS:
-        raise InvalidTransition(f"unknown status {to_status!r}")
+        raise InvalidTransition.coded("unknown_status", status=to_status)
     if to_status not in TRANSITIONS.get(wo.status, frozenset()):
-        raise InvalidTransition(f"a work order cannot go from {wo.status} to {to_status}")
+        raise InvalidTransition.coded("no_transition", from_status=wo.status, to_status=to_status)
     if to_status == "assigned":
-        raise InvalidTransition("assign the work order to someone to make it assigned")
+        raise InvalidTransition.coded("assign_to_make_assigned")
     manager = is_manager_of(actor, wo.crew)
     if to_status in ("open", "cancelled"):
         allowed = manager
@@ -82,39 +82,39 @@ def check_transition(actor: Actor, wo: WorkOrderFacts, to_status: str) -> None:
         allowed = manager or _is_assignee(actor, wo)
     else:  # verified: four eyes, nobody verifies their own work
         if manager and wo.assignee == actor.username:
-            raise NotAllowed("nobody may verify work they did themselves")
+            raise NotAllowed.coded("verify_own_work")
         allowed = manager
     if not allowed:
-        raise NotAllowed(
-            f"{actor.role} {actor.username} may not move this work order to {to_status}"
+        raise NotAllowed.coded(
+            "may_not_move", role=actor.role, user=actor.username, to_status=to_status
         )
 
 
 def check_assign(actor: Actor, wo: WorkOrderFacts, assignee: Actor) -> None:
     """Raise unless `actor` may give `wo` to `assignee`."""
     if wo.status not in REASSIGNABLE:
-        raise InvalidTransition(f"a {wo.status} work order cannot be reassigned")
+        raise InvalidTransition.coded("not_reassignable", status=wo.status)
     taking_it = assignee.username == actor.username and _can_self_start(actor, wo)
     if not (is_manager_of(actor, wo.crew) or taking_it):
-        raise NotAllowed(f"{actor.role} {actor.username} may not assign {wo.crew} work")
+        raise NotAllowed.coded("may_not_assign", role=actor.role, user=actor.username, crew=wo.crew)
     if not assignee.active or assignee.role == "viewer":
-        raise NotAllowed(f"{assignee.username} cannot be given work")
+        raise NotAllowed.coded("cannot_be_given_work", user=assignee.username)
     if wo.crew not in assignee.member_of | assignee.supervises:
-        raise NotAllowed(f"{assignee.username} is not in the {wo.crew} crew")
+        raise NotAllowed.coded("not_in_crew", user=assignee.username, crew=wo.crew)
 
 
 def check_work_on(actor: Actor, wo: WorkOrderFacts) -> None:
     """Raise unless `actor` may tick checklist items or log time on `wo`."""
     if wo.status in ("verified", "cancelled"):
-        raise InvalidTransition(f"a {wo.status} work order is closed")
+        raise InvalidTransition.coded("work_order_closed", status=wo.status)
     if not (is_manager_of(actor, wo.crew) or _is_assignee(actor, wo)):
-        raise NotAllowed(f"{actor.username} is neither assignee nor manager of this work order")
+        raise NotAllowed.coded("not_assignee_or_manager", user=actor.username)
 
 
 def check_comment(actor: Actor) -> None:
     """Raise unless `actor` may add notes (every active role except viewer)."""
     if not actor.active or actor.role == "viewer":
-        raise NotAllowed(f"{actor.role} {actor.username} may not write notes")
+        raise NotAllowed.coded("may_not_write_notes", role=actor.role, user=actor.username)
 
 
 def check_create(actor: Actor, crew: str) -> None:
@@ -124,10 +124,10 @@ def check_create(actor: Actor, crew: str) -> None:
         return
     if is_manager_of(actor, crew):
         return
-    raise NotAllowed(f"{actor.role} {actor.username} may not create work orders")
+    raise NotAllowed.coded("may_not_create_work_orders", role=actor.role, user=actor.username)
 
 
 def check_manage_plans(actor: Actor) -> None:
     """Raise unless `actor` may create or edit recurring plans."""
     if not (actor.active and actor.role in ("facility_manager", "cleaning_supervisor")):
-        raise NotAllowed(f"{actor.role} {actor.username} may not manage plans")
+        raise NotAllowed.coded("may_not_manage_plans", role=actor.role, user=actor.username)

@@ -83,7 +83,7 @@ def local_day(session: Session, building: str, now: datetime, crew: str | None) 
     """Occurrences during the building's local calendar day containing `now`."""
     tz_name = session.scalar(select(Building.timezone).where(Building.code == building))
     if tz_name is None:
-        raise NotFound(f"no building {building!r}")
+        raise NotFound.coded("no_building", building=building)
     midnight = now.astimezone(zone(tz_name)).replace(hour=0, minute=0, second=0, microsecond=0)
     # Aware + timedelta is wall-clock arithmetic: the next local midnight even across DST.
     return occurrences(session, midnight, midnight + timedelta(days=1), building, crew)

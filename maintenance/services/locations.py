@@ -197,9 +197,11 @@ class LocationService:
     ) -> RoomView:
         """Create or update a room; traffic follows the kind unless given."""
         if kind is not None and kind not in ROOM_KINDS:
-            raise InvalidInput(f"kind must be one of {', '.join(ROOM_KINDS)}")
+            raise InvalidInput.coded("must_be_one_of", what="kind", allowed=", ".join(ROOM_KINDS))
         if traffic is not None and traffic not in TRAFFIC_LEVELS:
-            raise InvalidInput(f"traffic must be one of {', '.join(TRAFFIC_LEVELS)}")
+            raise InvalidInput.coded(
+                "must_be_one_of", what="traffic", allowed=", ".join(TRAFFIC_LEVELS)
+            )
         with transaction(self._sessions) as session:
             building_id = ensure_building(session, building_code, self._tz)
             floor_id = ensure_floor(session, building_id, floor or DEFAULT_FLOOR)
@@ -231,5 +233,5 @@ class LocationService:
         with self._sessions() as session:
             found = room_views(session, Building.code == building_code, Room.code == room_code)
         if not found:
-            raise NotFound(f"no room {building_code}/{room_code}")
+            raise NotFound.coded("no_room", building=building_code, room=room_code)
         return found[0]

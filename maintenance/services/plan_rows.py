@@ -58,11 +58,11 @@ class PlanSpec:
             (self.catch_up, CATCH_UP_POLICIES, "catch_up"),
         ):
             if value not in allowed:
-                raise InvalidInput(f"{what} must be one of {', '.join(allowed)}")
+                raise InvalidInput.coded("must_be_one_of", what=what, allowed=", ".join(allowed))
         if not self.title.strip() or not self.code.strip():
-            raise InvalidInput("code and title must not be empty")
+            raise InvalidInput.coded("empty_code_or_title")
         if self.due_minutes is not None and self.due_minutes <= 0:
-            raise InvalidInput("due_minutes must be positive")
+            raise InvalidInput.coded("due_minutes_positive")
         return schedule(self, timezone)
 
     @classmethod

@@ -39,14 +39,14 @@ def _utcnow() -> datetime:
 def save_plan(session: Session, spec: PlanSpec, now: datetime, default_tz: str) -> tuple[int, str]:
     """Create or update plan `spec.code` in `session`; returns (id, created/updated/same)."""
     if session.get(Crew, spec.crew) is None:
-        raise InvalidInput(f"no crew {spec.crew!r}")
+        raise InvalidInput.coded("no_crew", crew=spec.crew)
     building = session.scalar(select(Building).where(Building.code == spec.building))
     if building is None:
         building = session.get_one(Building, ensure_building(session, spec.building, default_tz))
     spec.validate(building.timezone)
     room = find_room(session, spec.building, spec.room) if spec.room else None
     if spec.room and room is None:
-        raise InvalidInput(f"no room {spec.building}/{spec.room}")
+        raise InvalidInput.coded("no_room", building=spec.building, room=spec.room)
     values = row_values(spec, building.id, room.id if room else None)
     plan_id = session.scalar(select(Plan.id).where(Plan.code == spec.code))
     if plan_id is None:
@@ -123,7 +123,7 @@ class PlanService:
         with self._sessions() as session:
             plan = session.get(Plan, plan_id)
             if plan is None:
-                raise NotFound(f"no plan {plan_id}")
+                raise NotFound.coded("no_plan", id=plan_id)
             return plan_view(session, plan)
 
     def create(self, spec: PlanSpec, by_user: str, now: datetime) -> PlanView:
@@ -131,7 +131,7 @@ class PlanService:
         with transaction(self._sessions) as session:
             check_manage_plans(load_actor(session, by_user))
             if session.scalar(select(Plan.id).where(Plan.code == spec.code)) is not None:
-                raise InvalidInput(f"a plan with code {spec.code!r} already exists")
+                raise InvalidInput.coded("plan_exists", code=spec.code)
             plan_id, _ = save_plan(session, spec, now, self._tz)
             return plan_view(session, session.get_one(Plan, plan_id))
 
@@ -141,13 +141,13 @@ class PlanService:
             check_manage_plans(load_actor(session, by_user))
             plan = session.get(Plan, plan_id)
             if plan is None:
-                raise NotFound(f"no plan {plan_id}")
+                raise NotFound.coded("no_plan", id=plan_id)
             unknown = set(changes) - set(PlanSpec.__dataclass_fields__)
             if unknown:
-                raise InvalidInput(f"plans have no field {', '.join(sorted(unknown))}")
+                raise InvalidInput.coded("plan_field_unknown", fields=", ".join(sorted(unknown)))
             spec = PlanSpec.from_mapping({**asdict(spec_of(session, plan)), **changes})
             if spec.code != plan.code:
-                raise InvalidInput("a plan's code cannot change")
+                raise InvalidInput.coded("plan_code_fixed")
             save_plan(session, spec, now, self._tz)
             return plan_view(session, session.get_one(Plan, plan_id))
 
@@ -169,7 +169,7 @@ class PlanService:
     def preview(self, days: int, now: datetime | None = None) -> list[Occurrence]:
         """What the plans will produce over the next `days` days."""
         if days < 1:
-            raise InvalidInput("days must be at least 1")
+            raise InvalidInput.coded("days_at_least_one")
         now = now or self._clock()
         return self.calendar(now, now + timedelta(days=days))
 

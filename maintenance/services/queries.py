@@ -42,7 +42,7 @@ class WorkOrderFilter:
             (self.priority, PRIORITIES, "priority"),
         ):
             if value is not None and value not in allowed:
-                raise InvalidInput(f"{what} must be one of {', '.join(allowed)}")
+                raise InvalidInput.coded("must_be_one_of", what=what, allowed=", ".join(allowed))
 
 
 def filtered(f: WorkOrderFilter, now: datetime) -> Select[WorkOrder]:

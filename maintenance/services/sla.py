@@ -65,7 +65,7 @@ class SlaService:
     def set_target(self, type_: str, priority: str, respond: timedelta, resolve: timedelta) -> None:
         """Override one target (applies to work orders created from now on)."""
         if type_ not in WORK_ORDER_TYPES or priority not in PRIORITIES:
-            raise InvalidInput("unknown work-order type or priority")
+            raise InvalidInput.coded("unknown_type_or_priority")
         if not timedelta(0) < respond <= resolve:
             raise InvalidInput("respond must be positive and no longer than resolve")
         minutes = {"respond_minutes": respond // timedelta(minutes=1)}
@@ -84,7 +84,7 @@ class SlaService:
         with self._sessions() as session:
             wo = session.get(WorkOrder, work_order_id)
             if wo is None:
-                raise NotFound(f"no work order {work_order_id}")
+                raise NotFound.coded("no_work_order", id=work_order_id)
             s = status_of(wo, load_targets(session), now)
             return SlaView(
                 wo.id, s.respond_by, s.due_at, s.response_breached, s.overdue,

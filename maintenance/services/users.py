@@ -43,7 +43,7 @@ def load_actor(session: Session, username: str) -> Actor:
     """The acting user as the permission rules see them; NotFound if unknown."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound.coded("no_user", user=username)
     view = user_view(session, user)
     return Actor(
         view.username, view.role, frozenset(view.crews), frozenset(view.supervises), view.active
@@ -74,9 +74,9 @@ class UserService:
     ) -> UserView:
         """Add a user; supervisors and managers lead the crews they are put in."""
         if not USERNAME_PATTERN.match(username):
-            raise InvalidInput("username: 1-64 letters, digits, '.', '_', '@' or '-'")
+            raise InvalidInput.coded("bad_username")
         if role not in ROLES:
-            raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+            raise InvalidInput.coded("bad_role", allowed=", ".join(ROLES))
         if role == "cleaning_supervisor" and not crews:
             crews = ("cleaning",)
         try:
@@ -95,7 +95,7 @@ class UserService:
                     self._join(session, user.id, crew, role in SUPERVISING_ROLES)
                 return user_view(session, user)
         except IntegrityError as exc:
-            raise InvalidInput(f"a user named {username!r} already exists") from exc
+            raise InvalidInput.coded("user_exists", user=username) from exc
 
     def authenticate(self, username: str, password: str) -> UserView | None:
         """The active user with this password, or None (same answer for every failure)."""
@@ -125,7 +125,7 @@ class UserService:
         with transaction(self._sessions) as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
-                raise NotFound(f"no user {username!r}")
+                raise NotFound.coded("no_user", user=username)
             user.password_hash = generate_password_hash(password)
 
     def set_active(self, username: str, active: bool) -> None:
@@ -133,7 +133,7 @@ class UserService:
         with transaction(self._sessions) as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
-                raise NotFound(f"no user {username!r}")
+                raise NotFound.coded("no_user", user=username)
             user.active = active
 
     def add_to_crew(self, username: str, crew: str, supervisor: bool = False) -> UserView:
@@ -141,7 +141,7 @@ class UserService:
         with transaction(self._sessions) as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
-                raise NotFound(f"no user {username!r}")
+                raise NotFound.coded("no_user", user=username)
             member = session.get(CrewMember, (crew, user.id))
             if member is not None:
                 member.is_supervisor = supervisor
@@ -157,14 +157,14 @@ class UserService:
     def create_crew(self, crew_id: str, name: str) -> None:
         """Add a crew (idempotent by id)."""
         if not re.match(CREW_ID_PATTERN, crew_id):
-            raise InvalidInput("crew id: 1-32 of a-z, 0-9, '_' and '-'")
+            raise InvalidInput.coded("bad_crew_id")
         with transaction(self._sessions) as session:
             insert_ignore(session, Crew, {"id": crew_id, "name": name}, on=["id"])
 
     @staticmethod
     def _join(session: Session, user_id: int, crew: str, supervisor: bool) -> None:
         if session.get(Crew, crew) is None:
-            raise InvalidInput(f"no crew {crew!r}")
+            raise InvalidInput.coded("no_crew", crew=crew)
         session.add(CrewMember(crew_id=crew, user_id=user_id, is_supervisor=supervisor))
         session.flush()
 

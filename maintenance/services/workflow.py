@@ -39,7 +39,7 @@ def apply_transition(
         wo.responded_at = wo.responded_at or now
     if to_status == "done":
         if any(not item.get("done") for item in wo.checklist) and not notes:
-            raise InvalidTransition("tick every checklist item, or say in the notes why not")
+            raise InvalidTransition.coded("checklist_unfinished")
         wo.completed_at = now
         wo.completion_notes = notes
         wo.time_spent_minutes = time_spent

@@ -56,7 +56,7 @@ class WorkOrderService:
         """Who changed what and when, oldest first."""
         with self._sessions() as session:
             if session.get(WorkOrder, wo_id) is None:
-                raise NotFound(f"no work order {wo_id}")
+                raise NotFound.coded("no_work_order", id=wo_id)
             return queries.history(session, wo_id)
 
     def create(
@@ -76,19 +76,19 @@ class WorkOrderService:
     ) -> WorkOrderView:
         """Raise a work order by hand; deadlines follow the SLA unless `due_at` is given."""
         if type not in WORK_ORDER_TYPES or priority not in PRIORITIES:
-            raise InvalidInput("unknown work-order type or priority")
+            raise InvalidInput.coded("unknown_type_or_priority")
         if not title.strip():
-            raise InvalidInput("title must not be empty")
+            raise InvalidInput.coded("empty_title")
         with transaction(self._sessions) as session:
             rules.check_create(load_actor(session, by_user), crew)
             if session.get(Crew, crew) is None:
-                raise InvalidInput(f"no crew {crew!r}")
+                raise InvalidInput.coded("no_crew", crew=crew)
             building_id = session.scalar(select(Building.id).where(Building.code == building))
             if building_id is None:
-                raise InvalidInput(f"no building {building!r}")
+                raise InvalidInput.coded("no_building", building=building)
             room_row = find_room(session, building, room) if room else None
             if room and room_row is None:
-                raise InvalidInput(f"no room {building}/{room}")
+                raise InvalidInput.coded("no_room", building=building, room=room)
             values = {
                 "type": type, "crew_id": crew, "building_id": building_id,
                 "room_id": room_row.id if room_row else None, "title": title.strip(),
@@ -155,11 +155,11 @@ class WorkOrderService:
         rolls back the steps before it.
         """
         if time_spent is not None and time_spent < 0:
-            raise InvalidInput("time_spent is minutes, at least 0")
+            raise InvalidInput.coded("negative_time_spent")
         if time_spent is not None and status is None:
-            raise InvalidInput("time_spent goes with a status change")
+            raise InvalidInput.coded("time_spent_without_status")
         if status is None and notes is not None and not notes.strip():
-            raise InvalidInput("a note needs text")
+            raise InvalidInput.coded("empty_note")
         with transaction(self._sessions) as session:
             wo = self._locked(session, wo_id)
             actor = load_actor(session, by_user)
@@ -192,14 +192,14 @@ class WorkOrderService:
     @staticmethod
     def _locked(session: Session, wo_id: int) -> WorkOrder:
         if not lock(session, WorkOrder, wo_id):
-            raise NotFound(f"no work order {wo_id}")
+            raise NotFound.coded("no_work_order", id=wo_id)
         return session.get_one(WorkOrder, wo_id, populate_existing=True)
 
     @staticmethod
     def _view(session: Session, wo_id: int, now: datetime) -> WorkOrderView:
         wo = session.get(WorkOrder, wo_id)
         if wo is None:
-            raise NotFound(f"no work order {wo_id}")
+            raise NotFound.coded("no_work_order", id=wo_id)
         return views(session, [wo], now)[0]
 
 
@@ -232,7 +232,7 @@ def _tick(
 ) -> None:
     rules.check_work_on(actor, _facts(session, wo))
     if not 0 <= index < len(wo.checklist):
-        raise InvalidInput(f"checklist has no item {index}")
+        raise InvalidInput.coded("no_checklist_item", index=index)
     items = [dict(item) for item in wo.checklist]  # a new list, so the JSON column saves
     items[index].update(done=done, done_by=actor.username if done else None,
                         done_at=now.isoformat() if done else None)  # fmt: skip

@@ -9,8 +9,15 @@ from flask.wrappers import Response
 
 from ingest.adapters.influx import InfluxError
 from ingest.alert_service import AlertAlreadyResolved, AlertNotFound
-from maintenance.domain.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from maintenance.domain.errors import (
+    InvalidInput,
+    InvalidTransition,
+    MaintenanceError,
+    NotAllowed,
+    NotFound,
+)
 from web.api import bp
+from web.refusals import refusal
 
 log = logging.getLogger(__name__)
 
@@ -54,26 +61,31 @@ def _api_error(exc: ApiError) -> Response:
     return error_response(exc.status, exc.code, exc.message)
 
 
+def _message(exc: Exception) -> str:
+    """Maintenance refusals in the request's language; other errors as they are."""
+    return refusal(exc) if isinstance(exc, MaintenanceError) else str(exc)
+
+
 @bp.errorhandler(NotFound)
 @bp.errorhandler(AlertNotFound)
 def _not_found(exc: Exception) -> Response:
-    return error_response(404, "not_found", str(exc))
+    return error_response(404, "not_found", _message(exc))
 
 
 @bp.errorhandler(NotAllowed)
 def _not_allowed(exc: NotAllowed) -> Response:
-    return error_response(403, "forbidden", str(exc))
+    return error_response(403, "forbidden", _message(exc))
 
 
 @bp.errorhandler(InvalidTransition)
 @bp.errorhandler(AlertAlreadyResolved)
 def _conflict(exc: Exception) -> Response:
-    return error_response(409, "conflict", str(exc))
+    return error_response(409, "conflict", _message(exc))
 
 
 @bp.errorhandler(InvalidInput)
 def _invalid(exc: InvalidInput) -> Response:
-    return error_response(422, "invalid_request", str(exc))
+    return error_response(422, "invalid_request", _message(exc))
 
 
 @bp.errorhandler(InfluxError)

@@ -1,0 +1,76 @@
+"""Maintenance refusals in the reader's language: the domain's coded errors, worded here.
+
+The domain keeps English text for logs and the CLI (`str(exc)`); pages and the API show
+`refusal(exc)`, the same template translated, with statuses and roles in words too.
+"""
+
+from __future__ import annotations
+
+from flask_babel import LazyString
+
+from maintenance.domain.errors import MaintenanceError
+from web.i18n import lazy
+from web.labels import ROLE, WO_STATUS
+
+# The same templates as `maintenance.domain.errors.MESSAGES` (a test keeps them equal).
+MESSAGES: dict[str, LazyString] = {
+    "unknown_status": lazy("unknown status '%(status)s'"),
+    "no_transition": lazy("a work order cannot go from %(from_status)s to %(to_status)s"),
+    "assign_to_make_assigned": lazy("assign the work order to someone to make it assigned"),
+    "verify_own_work": lazy("nobody may verify work they did themselves"),
+    "may_not_move": lazy("%(role)s %(user)s may not move this work order to %(to_status)s"),
+    "not_reassignable": lazy("a %(status)s work order cannot be reassigned"),
+    "may_not_assign": lazy("%(role)s %(user)s may not assign %(crew)s work"),
+    "cannot_be_given_work": lazy("%(user)s cannot be given work"),
+    "not_in_crew": lazy("%(user)s is not in the %(crew)s crew"),
+    "work_order_closed": lazy("a %(status)s work order is closed"),
+    "not_assignee_or_manager": lazy("%(user)s is neither assignee nor manager of this work order"),
+    "may_not_write_notes": lazy("%(role)s %(user)s may not write notes"),
+    "may_not_create_work_orders": lazy("%(role)s %(user)s may not create work orders"),
+    "may_not_manage_plans": lazy("%(role)s %(user)s may not manage plans"),
+    "checklist_unfinished": lazy("tick every checklist item, or say in the notes why not"),
+    "no_work_order": lazy("no work order %(id)s"),
+    "unknown_type_or_priority": lazy("unknown work-order type or priority"),
+    "empty_title": lazy("title must not be empty"),
+    "no_crew": lazy("no crew '%(crew)s'"),
+    "no_building": lazy("no building '%(building)s'"),
+    "no_room": lazy("no room %(building)s/%(room)s"),
+    "negative_time_spent": lazy("time_spent is minutes, at least 0"),
+    "time_spent_without_status": lazy("time_spent goes with a status change"),
+    "empty_note": lazy("a note needs text"),
+    "no_checklist_item": lazy("checklist has no item %(index)s"),
+    "no_user": lazy("no user '%(user)s'"),
+    "bad_username": lazy("username: 1-64 letters, digits, '.', '_', '@' or '-'"),
+    "bad_role": lazy("role must be one of %(allowed)s"),
+    "user_exists": lazy("a user named '%(user)s' already exists"),
+    "bad_crew_id": lazy("crew id: 1-32 of a-z, 0-9, '_' and '-'"),
+    "no_plan": lazy("no plan %(id)s"),
+    "plan_exists": lazy("a plan with code '%(code)s' already exists"),
+    "plan_field_unknown": lazy("plans have no field %(fields)s"),
+    "plan_code_fixed": lazy("a plan's code cannot change"),
+    "days_at_least_one": lazy("days must be at least 1"),
+    "must_be_one_of": lazy("%(what)s must be one of %(allowed)s"),
+    "empty_code_or_title": lazy("code and title must not be empty"),
+    "due_minutes_positive": lazy("due_minutes must be positive"),
+    "unknown_time_zone": lazy("unknown time zone '%(zone)s'"),
+    "interval_at_least_one": lazy("interval must be at least 1"),
+    "time_of_day_needed": lazy("at least one time of day is needed"),
+    "bad_weekdays": lazy("weekdays are 0 (Monday) to 6 (Sunday)"),
+    "bad_month_day": lazy("month_day must be 1..31 or -1 (last day)"),
+    "bad_month": lazy("month must be 1..12"),
+    "end_before_start": lazy("end date is before start date"),
+}
+
+_WORDED = {"status": WO_STATUS, "from_status": WO_STATUS, "to_status": WO_STATUS, "role": ROLE}
+
+
+def refusal(exc: MaintenanceError) -> str:
+    """What `exc` says, in the language of this request; uncoded errors in English."""
+    template = MESSAGES.get(exc.code)
+    if template is None:
+        return str(exc)
+    params = {
+        name: _WORDED[name].get(str(value), value) if name in _WORDED else value
+        for name, value in exc.params.items()
+    }
+    return str(template) % params if params else str(template)
