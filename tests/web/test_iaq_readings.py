@@ -307,3 +307,25 @@ def test_readings_unavailable_is_503_not_500(
 
 def _unused(app: Flask) -> None:  # keeps the Flask import for type hints in fixtures
     del app
+
+
+def test_the_live_refresh_and_api_reads_are_gzipped_pages_with_a_csrf_token_are_not(
+    fm: FlaskClient, live: FixedClockContainer
+) -> None:
+    import gzip
+
+    plain = fm.get("/rooms?partial=1")
+    zipped = fm.get("/rooms?partial=1", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+    assert "Content-Encoding" not in plain.headers  # only for clients that ask
+
+    page = fm.get("/rooms", headers={"Accept-Encoding": "gzip"})
+    assert "csrf" in page.get_data(as_text=True)
+    assert "Content-Encoding" not in page.headers  # a secret next to chosen text: BREACH
+
+    api = fm.get("/api/v1/rooms", headers={"Accept-Encoding": "gzip"})
+    assert api.status_code == 200
+    assert api.headers["Content-Encoding"] == "gzip"
+    assert b'"lobby"' in gzip.decompress(api.get_data())

@@ -58,6 +58,17 @@ spec = SpecTree(
 )
 
 
+@bp.after_request
+def _compress_reads(response: Response) -> Response:
+    """gzip what the API reads out (room lists and chart series are large, and hold no
+    secrets); answers to writes stay as they are."""
+    from flask import request
+
+    from web.extensions import compressed
+
+    return compressed(response) if request.method == "GET" else response
+
+
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI 3 document, generated from the models that validate requests."""

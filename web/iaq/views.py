@@ -7,13 +7,14 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask.wrappers import Response
 
 from ingest.domain.const import METRICS, UNITS
 from maintenance.domain.errors import NotFound
 from web import deps, labels
+from web.extensions import compressed
 from web.i18n import current_lang, format_number, lazy, zone
 from web.iaq import compliance, overview
 from web.iaq.grid import reported_metrics
@@ -73,7 +74,7 @@ def rooms() -> ResponseReturnValue:
         "fresh_minutes": deps.container().settings.offline_after_s // 60,
     }
     if request.args.get("partial"):  # the live refresh: the grid alone, no building picker
-        return render_template("iaq/_grid.html", **tiles)
+        return compressed(make_response(render_template("iaq/_grid.html", **tiles)))
     return render_template(
         "iaq/grid.html",
         **tiles,
