@@ -293,6 +293,7 @@ class Reply:
     status: int
     body: bytes
     ms: float
+    wire_bytes: int = 0  # as sent (compressed, when the server compressed it)
 
     def text(self) -> str:
         """The body as text."""
@@ -331,7 +332,8 @@ class Browser:
         body = response.data
         ms = (time.perf_counter() - started) * 1000
         self._remember(response.headers.getlist("Set-Cookie"))
-        return Reply(response.status, body, ms)
+        wire = int(response.headers.get("Content-Length") or len(body))
+        return Reply(response.status, body, ms, wire)
 
     def _remember(self, set_cookies: list[str]) -> None:
         for header in set_cookies:
@@ -467,6 +469,15 @@ def chart_path(span: timedelta, every: str) -> str:
     return f"/api/v1/rooms/{BUILDING}/{CHART_ROOM}/readings?{query}"
 
 
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+def check_grid_wire(reply: Reply) -> float:
+    """The grid checks on the decompressed body; the size reported is what crossed the wire."""
+    check_grid(reply)
+    return reply.wire_bytes / 1024
+
+
 def routes(page: Browser, api: Browser) -> list[Route]:
     """The timed routes, the pages in the signed-in browser, the API with the token."""
     fragment = {"X-Requested-With": "fetch"}  # as live.js polls it
@@ -477,6 +488,12 @@ def routes(page: Browser, api: Browser) -> list[Route]:
             "GET /rooms?partial=1 (live refresh)",
             lambda: page.get("/rooms?partial=1", headers=fragment),
             check_grid,
+        ),
+        Route(
+            "web_grid_partial_500_gzip",
+            "GET /rooms?partial=1, gzip",
+            lambda: page.get("/rooms?partial=1", headers={**fragment, **GZIP}),
+            check_grid_wire,
         ),
         Route(
             "web_api_rooms_500",
