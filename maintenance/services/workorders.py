@@ -10,11 +10,11 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from maintenance.adapters.orm import Building, Crew, User, WorkOrder
+from maintenance.adapters.orm import Building, Crew, User, WorkOrder, WorkOrderAlert
 from maintenance.adapters.sql import lock
 from maintenance.domain import transitions as rules
 from maintenance.domain.errors import InvalidInput, NotFound
-from maintenance.domain.model import PRIORITIES, WORK_ORDER_TYPES
+from maintenance.domain.model import CLOSED_STATUSES, PRIORITIES, WORK_ORDER_TYPES
 from maintenance.services import queries
 from maintenance.services.locations import find_room
 from maintenance.services.records import checklist_from, insert_work_order, record, views
@@ -174,6 +174,28 @@ class WorkOrderService:
                 _touch(wo, now)
                 record(session, wo_id, now, by_user, "note", text=notes.strip())
             return self._view(session, wo_id, now)
+
+    def open_for_alerts(self, alert_ids: Sequence[int]) -> dict[int, int]:
+        """Alert id → id of the open work order it feeds (the newest, if several), for the
+        alerts given: two indexed lookups, however many work orders are open."""
+        if not alert_ids:
+            return {}
+        ids = list(set(alert_ids))
+        still_open = WorkOrder.status.not_in(CLOSED_STATUSES)
+        direct = select(WorkOrder.alert_id, WorkOrder.id).where(
+            WorkOrder.alert_id.in_(ids), still_open
+        )
+        attached = (
+            select(WorkOrderAlert.alert_id, WorkOrder.id)
+            .join(WorkOrder, WorkOrder.id == WorkOrderAlert.work_order_id)
+            .where(WorkOrderAlert.alert_id.in_(ids), still_open)
+        )
+        found: dict[int, int] = {}
+        with self._sessions() as session:
+            for alert_id, wo_id in [*session.execute(direct), *session.execute(attached)]:
+                if alert_id is not None and wo_id > found.get(alert_id, 0):
+                    found[alert_id] = wo_id
+        return found
 
     def list(
         self,

@@ -159,3 +159,19 @@ def test_alerts_no_rule_covers_make_no_work(app: Container) -> None:
         [opened(AlertKey("menara-a", "lt5-rapat", "humidity", "warning"), value=50)]
     )
     assert orders(app) == []
+
+
+def test_the_open_work_order_of_each_alert_is_found_directly(app: Container) -> None:
+    alerts = ingest_alerts(app)
+    [first] = alerts.apply([opened(CO2)])
+    second_key = AlertKey("menara-a", "lt5-rapat", "co2", "critical")
+    [second] = alerts.apply([opened(second_key, T0 + timedelta(minutes=5))])
+    [wo] = orders(app)  # the second alert joined the room's open co2 work order
+    other = AlertKey("menara-b", "lobi", "co2", "warning")
+    [third] = alerts.apply([opened(other, T0 + timedelta(minutes=6))])
+    found = app.work_order_service.open_for_alerts([first.id, second.id, third.id, 999])
+    assert found[first.id] == found[second.id] == wo.id
+    assert found[third.id] != wo.id and 999 not in found
+
+    app.work_order_service.transition(wo.id, "cancelled", "rina", T0 + timedelta(hours=1))
+    assert first.id not in app.work_order_service.open_for_alerts([first.id, third.id])

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 
 from ingest.alert_service import AlertAlreadyResolved, AlertNotFound
-from maintenance.services.queries import WorkOrderFilter
 from web import deps
 from web.i18n import lazy
 from web.iaq.overview import timezones
@@ -18,18 +17,9 @@ PAGE = 100
 MAX_PAGE = 10_000
 
 
-def work_orders_by_alert() -> dict[int, int]:
-    """Alert id → id of the open work order it feeds (newest wins)."""
-    page = deps.container().work_order_service.list(
-        WorkOrderFilter(open_only=True),
-        limit=500,
-        now=deps.now(),
-    )
-    found: dict[int, int] = {}
-    for wo in page.items:
-        for alert_id in (*wo.alert_ids, *([wo.alert_id] if wo.alert_id else [])):
-            found[alert_id] = wo.id
-    return found
+def work_orders_by_alert(alert_ids: list[int]) -> dict[int, int]:
+    """Alert id → id of the open work order it feeds (newest wins), for the alerts shown."""
+    return deps.container().work_order_service.open_for_alerts(alert_ids)
 
 
 @bp.get("/alerts")
@@ -55,7 +45,7 @@ def alerts() -> ResponseReturnValue:
         more=len(found) > PAGE,
         page=page,
         show=show,
-        work_orders=work_orders_by_alert(),
+        work_orders=work_orders_by_alert([a.id for a in found[:PAGE]]),
         tz=timezones(),
         can_ack=me().role == FACILITY_MANAGER,
     )
