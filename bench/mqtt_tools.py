@@ -116,24 +116,20 @@ def _varint(n: int) -> bytes:
 
 def publish_chunk(
     port: int, messages: Sequence[tuple[str, bytes]], rate: float | None = None
-) -> list[float]:
+) -> None:
     """Publish at QoS 1, optionally paced to `rate`/s in ticks of PACING_TICK_S; waits for
-    every PUBACK. Returns the time each message was written to the socket."""
+    every PUBACK."""
     publisher = RawPublisher(port)
     batch = max(1, min(IN_FLIGHT // 2, int((rate or 50_000) * PACING_TICK_S)))
-    sent_at: list[float] = []
     start = time.monotonic()
     try:
         for i in range(0, len(messages), batch):
             if rate and (delay := start + i / rate - time.monotonic()) > 0:
                 time.sleep(delay)
-            chunk = messages[i : i + batch]
-            publisher.publish(chunk)
-            sent_at.extend([time.time()] * len(chunk))
+            publisher.publish(messages[i : i + batch])
         publisher.wait_for_acks()
     finally:
         publisher.close()
-    return sent_at
 
 
 def _publish_worker(args: tuple[int, list[tuple[str, bytes]]]) -> int:

@@ -75,9 +75,11 @@ class Ingest:
     def _watch_rss(self) -> None:
         """Peak RSS (VmHWM) of the MQTT process and of its pipeline worker process."""
         peaks: dict[int, float] = {}
+        worker: int | None = None  # spawned a moment after the process; found once
         while self.proc.poll() is None:
-            for pid in descendants(self.proc.pid):
-                if pid != self.proc.pid and pid != self._worker_pid():
+            worker = worker or self._worker_pid()
+            for pid in (self.proc.pid, worker):
+                if pid is None:
                     continue
                 try:
                     status = Path(f"/proc/{pid}/status").read_text()

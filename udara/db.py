@@ -84,24 +84,26 @@ def upgrade_database(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-def insert_many_ignoring_conflicts(
-    session: Session, table: Any, rows: list[dict[str, Any]], on: list[str]
-) -> None:
-    """One multi-row INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
-    if not rows:
-        return
+def _insert_ignoring(session: Session, table: Any, on: list[str]) -> Any:
+    """The dialect's INSERT with ON CONFLICT DO NOTHING on `on`; `.values(...)` still to add."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        stmt: Any = pg_insert(table).values(rows).on_conflict_do_nothing(index_elements=on)
-    elif dialect == "sqlite":
+        return pg_insert(table).on_conflict_do_nothing(index_elements=on)
+    if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        stmt = sqlite_insert(table).values(rows).on_conflict_do_nothing(index_elements=on)
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise RuntimeError(f"unsupported database dialect {dialect}")
-    session.execute(stmt)
+        return sqlite_insert(table).on_conflict_do_nothing(index_elements=on)
+    raise RuntimeError(f"unsupported database dialect {dialect}")  # pragma: no cover
+
+
+def insert_many_ignoring_conflicts(
+    session: Session, table: Any, rows: list[dict[str, Any]], on: list[str]
+) -> None:
+    """One multi-row INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    if rows:
+        session.execute(_insert_ignoring(session, table, on).values(rows))
 
 
 def insert_ignoring_conflicts(
@@ -111,17 +113,7 @@ def insert_ignoring_conflicts(
 
     The database, not the application, decides which of two concurrent writers wins.
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=on)
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=on)
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise RuntimeError(f"unsupported database dialect {dialect}")
+    stmt = _insert_ignoring(session, table, on).values(**values)
     primary_key = list(
         table.primary_key.columns
         if hasattr(table, "primary_key")

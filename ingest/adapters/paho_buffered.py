@@ -6,7 +6,7 @@ this project's 2-core machines, where a syscall costs a few microseconds, that w
 ingest's receive cost: 150 µs of CPU a message and about 6,000 messages/s, against 75 µs and
 12,000/s with block reads (measured draining a 40,000-message QoS 1 backlog).
 
-`BufferedClient` overrides two of paho's internals, which `tests/unit/test_paho_buffered.py`
+`BufferedClient` overrides two of paho's internals, which `tests/integration/test_paho_buffered.py`
 pins down: `_sock_recv` serves paho's small reads from a 64 KiB block read, and `loop_read`
 keeps parsing while that block holds data, because `select()` cannot see bytes that already
 left the kernel. `ack_many` queues the PUBACKs of a whole written batch as one write where

@@ -25,11 +25,11 @@ T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # a Monday, 08:00 WIB
 
 
 @pytest.fixture
-def container(
+def test_settings(
     mosquitto: ManagedServer, influxdb: ManagedServer, influx_db_name: str, sqlite_url: str
-) -> Container:
-    """A composition root pointed at the test servers."""
-    settings = Settings(
+) -> Settings:
+    """Settings pointed at the test servers, with a fresh ingest session."""
+    return Settings(
         mqtt_url=f"mqtt://127.0.0.1:{mosquitto.port}",
         mqtt_client_id=unique_client_id(),
         influx_url=f"http://127.0.0.1:{influxdb.port}",
@@ -37,7 +37,12 @@ def container(
         database_url=sqlite_url,
         influx_flush_interval_s=0.1,
     )
-    return Container(settings)
+
+
+@pytest.fixture
+def container(test_settings: Settings) -> Container:
+    """A composition root pointed at the test servers."""
+    return Container(test_settings)
 
 
 @pytest.fixture
@@ -167,18 +172,8 @@ def test_a_line_influxdb_refuses_is_isolated_counted_and_the_rest_stored(
     wait_for(lambda: service.stats.rejected.get("influx_rejected") == 1, 10, "one refused line")
 
 
-def test_an_ingest_given_buildings_takes_only_theirs(
-    mosquitto: ManagedServer, influxdb: ManagedServer, influx_db_name: str, sqlite_url: str
-) -> None:
-    settings = Settings(
-        mqtt_url=f"mqtt://127.0.0.1:{mosquitto.port}",
-        mqtt_client_id=unique_client_id(),
-        mqtt_buildings="menara-a,gedung-c",
-        influx_url=f"http://127.0.0.1:{influxdb.port}",
-        influx_db=influx_db_name,
-        database_url=sqlite_url,
-        influx_flush_interval_s=0.1,
-    )
+def test_an_ingest_given_buildings_takes_only_theirs(test_settings: Settings) -> None:
+    settings = test_settings.model_copy(update={"mqtt_buildings": "menara-a,gedung-c"})
     container = Container(settings)
     # The session and its subscriptions first, as `udara run` does: nothing is published
     # between the connection and the broker's SUBACK unseen.

@@ -4,6 +4,7 @@ start from a clean block."""
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 
@@ -16,10 +17,12 @@ from udara.devservers import ManagedServer
 
 
 def test_paho_internals_it_overrides_still_exist() -> None:
-    # A paho release that renames these would silently bypass the block reads.
-    assert callable(mqtt.Client._sock_recv)
-    assert callable(mqtt.Client.loop_read)
-    assert BufferedClient._sock_recv is not mqtt.Client._sock_recv
+    # A paho release that renames or reshapes these would bypass the block reads or break
+    # ack_many; the signatures are what BufferedClient calls.
+    assert list(inspect.signature(mqtt.Client._sock_recv).parameters) == ["self", "bufsize"]
+    assert list(inspect.signature(mqtt.Client.loop_read).parameters) == ["self", "max_packets"]
+    queue_params = list(inspect.signature(mqtt.Client._packet_queue).parameters)
+    assert queue_params[:5] == ["self", "command", "packet", "mid", "qos"]
 
 
 def _receive(port: int, payloads: list[bytes], topic: str) -> list[bytes]:

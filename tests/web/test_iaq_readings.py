@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from ingest.domain.alerts import AlertChange, AlertKey
 from ingest.domain.profiles import Limit, load_profile
+from tests.support.sql import Statements
 from tests.web.conftest import NOW, TEST_CONFIG, FixedClockContainer, Seed, login, make_settings
 from tests.web.influx_support import write_readings
 from udara.devservers import ManagedServer
@@ -173,24 +173,13 @@ def test_grid_partial_is_only_the_fragment_for_live_refresh(fm: FlaskClient) -> 
     assert 'data-room="hq/lobby"' in html
 
 
-class Statements:
-    """Counts the SQL statements a request sends."""
-
-    def __init__(self, container: FixedClockContainer) -> None:
-        self.count = 0
-        event.listen(container.engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *_: object) -> None:
-        self.count += 1
-
-
 def test_grid_reads_the_rooms_once_in_a_few_statements(
     live: FixedClockContainer, fm: FlaskClient
 ) -> None:
     for n in range(40):
         live.location_service.save_room("hq", f"lt3-r{n}", floor="lt3")
     live.location_service.save_building("kosong", "Gedung Kosong", "Asia/Jayapura")
-    statements = Statements(live)
+    statements = Statements(live.engine)
     page = fm.get("/rooms").get_data(as_text=True)
     # the signed-in user, the rooms, the open alerts, the buildings of the picker (not 2 x 85)
     assert statements.count <= 5, statements.count

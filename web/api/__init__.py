@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from flask.wrappers import Response
 from spectree import SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
 
 from web.api.models import ErrorOut
+from web.extensions import compressed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -62,10 +63,6 @@ spec = SpecTree(
 def _compress_reads(response: Response) -> Response:
     """gzip what the API reads out (room lists and chart series are large, and hold no
     secrets); answers to writes stay as they are."""
-    from flask import request
-
-    from web.extensions import compressed
-
     return compressed(response) if request.method == "GET" else response
 
 
