@@ -160,7 +160,6 @@ class AlertService:
                 "value": change.value,
                 "limit_text": change.limit,
                 "message": change.message,
-                "repeat_count": 0,
             },
             on=["open_key"],
         )

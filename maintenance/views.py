@@ -34,6 +34,8 @@ class UserView(_Json):
     active: bool
     crews: tuple[str, ...] = ()
     supervises: tuple[str, ...] = ()
+    # The buildings the user is limited to; empty: every building.
+    buildings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from flask import abort, current_app
 from flask.wrappers import Response
 from flask_login import UserMixin, current_user
 
+from maintenance.services.users import actor_of
 from maintenance.views import UserView
 from web.deps import container
 
@@ -39,6 +40,8 @@ class WebUser(UserMixin):
         self.role = view.role
         self.crews = view.crews
         self.supervises = view.supervises
+        self.actor = actor_of(view)
+        self.scope = self.actor.scope
 
     @property
     def is_active(self) -> bool:

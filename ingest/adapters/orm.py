@@ -4,8 +4,9 @@ UNIQUE index on it lets the database itself guarantee one open alert per conditi
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from udara.db import Base
@@ -32,7 +33,9 @@ class AlertRow(Base):
     value: Mapped[float | None] = mapped_column(Float)
     limit_text: Mapped[str | None] = mapped_column(String(128))
     message: Mapped[str] = mapped_column(Text, default="")
-    repeat_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The message as a code and its parameters, worded in the reader's language when shown.
+    message_code: Mapped[str | None] = mapped_column(String(64))
+    message_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (
         Index("ix_alerts_state_opened", "state", "opened_at"),

@@ -58,6 +58,14 @@ class CrewMember(Base):
     is_supervisor: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class UserBuilding(Base):
+    """A building a user is limited to; a user without rows here reaches every building."""
+
+    __tablename__ = "user_buildings"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), primary_key=True)
+
+
 class Building(Base):
     """A building; `code` matches the building part of MQTT topics."""
 
@@ -66,6 +74,8 @@ class Building(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64))
+    # Operating hours per weekday, local time: {"mon": [["07:00", "19:00"]], ...}.
+    hours: Mapped[dict[str, list[list[str]]]] = mapped_column(JSON, default=dict)
 
 
 class Floor(Base):
@@ -92,6 +102,17 @@ class Room(Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(32))
     traffic: Mapped[str] = mapped_column(String(16))
+
+
+class RoomAlias(Base):
+    """Another code a room was once known by (a discovered typo merged into it): readings
+    stored under the alias stay part of the room's history, and new ones are filed under it."""
+
+    __tablename__ = "room_aliases"
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
+    merged_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Plan(Base):

@@ -22,6 +22,7 @@ MESSAGES: Final[dict[str, str]] = {
     "may_not_assign": "%(role)s %(user)s may not assign %(crew)s work",
     "cannot_be_given_work": "%(user)s cannot be given work",
     "not_in_crew": "%(user)s is not in the %(crew)s crew",
+    "not_in_building": "%(user)s does not work in building %(building)s",
     "work_order_closed": "a %(status)s work order is closed",
     "not_assignee_or_manager": "%(user)s is neither assignee nor manager of this work order",
     "may_not_write_notes": "%(role)s %(user)s may not write notes",
@@ -45,6 +46,7 @@ MESSAGES: Final[dict[str, str]] = {
     "bad_role": "role must be one of %(allowed)s",
     "user_exists": "a user named '%(user)s' already exists",
     "bad_crew_id": "crew id: 1-32 of a-z, 0-9, '_' and '-'",
+    "scope_not_held": "%(user)s may only give access to buildings they reach (%(buildings)s)",
     # plans (services/plans.py, services/plan_rows.py, domain/recurrence.py, domain/catchup.py)
     "no_plan": "no plan %(id)s",
     "plan_exists": "a plan with code '%(code)s' already exists",

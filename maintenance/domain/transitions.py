@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from maintenance.domain.errors import InvalidTransition, NotAllowed
+from udara.scope import EVERYTHING, Scope
 
 TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     "open": frozenset({"assigned", "in_progress", "cancelled"}),
@@ -22,13 +23,14 @@ REASSIGNABLE: Final = frozenset({"open", "assigned", "in_progress", "on_hold"})
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: role plus the crews they belong to and supervise."""
+    """Who is acting: role, the crews they belong to and supervise, the buildings they reach."""
 
     username: str
     role: str
     member_of: frozenset[str] = field(default_factory=frozenset)
     supervises: frozenset[str] = field(default_factory=frozenset)
     active: bool = True
+    scope: Scope = EVERYTHING
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class WorkOrderFacts:
     status: str
     crew: str
     assignee: str | None = None
+    building: str | None = None
 
 
 def is_manager_of(actor: Actor, crew: str) -> bool:
@@ -101,6 +104,8 @@ def check_assign(actor: Actor, wo: WorkOrderFacts, assignee: Actor) -> None:
         raise NotAllowed.coded("cannot_be_given_work", user=assignee.username)
     if wo.crew not in assignee.member_of | assignee.supervises:
         raise NotAllowed.coded("not_in_crew", user=assignee.username, crew=wo.crew)
+    if not assignee.scope.allows(wo.building):
+        raise NotAllowed.coded("not_in_building", user=assignee.username, building=wo.building)
 
 
 def check_work_on(actor: Actor, wo: WorkOrderFacts) -> None:
@@ -118,7 +123,8 @@ def check_comment(actor: Actor) -> None:
 
 
 def check_create(actor: Actor, crew: str) -> None:
-    """Raise unless `actor` may raise a manual work order for `crew`."""
+    """Raise unless `actor` may raise a manual work order for `crew` (the building's reach is
+    checked by the service first: a building out of scope does not exist for the actor)."""
     # Cleaners spot broken AC units: a cleaning supervisor may raise work for any crew.
     if actor.active and actor.role in ("facility_manager", "cleaning_supervisor"):
         return

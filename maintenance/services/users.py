@@ -11,13 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from maintenance.adapters.orm import Crew, CrewMember, User
+from maintenance.adapters.orm import Building, Crew, CrewMember, User, UserBuilding
 from maintenance.adapters.sql import insert_ignore
 from maintenance.domain.errors import InvalidInput, NotFound
 from maintenance.domain.model import CREW_ID_PATTERN, ROLES
 from maintenance.domain.transitions import Actor
 from maintenance.views import UserView
 from udara.db import transaction
+from udara.scope import Scope
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 # Roles that lead the crew they are put in rather than just work in it.
@@ -28,6 +29,12 @@ def user_view(session: Session, user: User) -> UserView:
     """A user with their crews, read in `session`."""
     rows = session.execute(select(CrewMember).where(CrewMember.user_id == user.id)).scalars()
     memberships = sorted((m.crew_id, m.is_supervisor) for m in rows)
+    buildings = session.scalars(
+        select(Building.code)
+        .join(UserBuilding, UserBuilding.building_id == Building.id)
+        .where(UserBuilding.user_id == user.id)
+        .order_by(Building.code)
+    )
     return UserView(
         id=user.id,
         username=user.username,
@@ -36,6 +43,19 @@ def user_view(session: Session, user: User) -> UserView:
         active=user.active,
         crews=tuple(c for c, _ in memberships),
         supervises=tuple(c for c, sup in memberships if sup),
+        buildings=tuple(buildings),
+    )
+
+
+def actor_of(view: UserView) -> Actor:
+    """A user as the permission and visibility rules see them."""
+    return Actor(
+        view.username,
+        view.role,
+        frozenset(view.crews),
+        frozenset(view.supervises),
+        view.active,
+        Scope.of(view.buildings),
     )
 
 
@@ -44,10 +64,7 @@ def load_actor(session: Session, username: str) -> Actor:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound.coded("no_user", user=username)
-    view = user_view(session, user)
-    return Actor(
-        view.username, view.role, frozenset(view.crews), frozenset(view.supervises), view.active
-    )
+    return actor_of(user_view(session, user))
 
 
 @cache
