@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from maintenance.domain.transitions import WorkOrderFacts
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
@@ -96,6 +98,10 @@ class WorkOrderView(_Json):
     time_spent_minutes: int | None
     escalation_level: int
     overdue: bool
+
+    def facts(self) -> WorkOrderFacts:
+        """The parts the permission and visibility rules look at."""
+        return WorkOrderFacts(self.status, self.crew, self.assignee, self.building)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 from flask import abort, flash
 
 from maintenance.domain.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from maintenance.domain.transitions import may_manage, may_tick, may_work_on
 from maintenance.views import WorkOrderView
 from web.i18n import lazy
 from web.refusals import refusal
-from web.security import FACILITY_MANAGER, WebUser
+from web.security import WebUser
 
 T = TypeVar("T")
 
@@ -45,22 +46,18 @@ def safe_path(target: str | None, default: str) -> str:
 
 
 def manages(user: WebUser, wo: WorkOrderView) -> bool:
-    """Facility managers manage every crew, supervisors the crews they lead."""
-    return user.role == FACILITY_MANAGER or wo.crew in user.supervises
+    """Whether the signed-in user manages this order's crew (the domain's rule)."""
+    return may_manage(user.actor, wo.facts())
 
 
 def works_on(user: WebUser, wo: WorkOrderView) -> bool:
-    """The assignee, or a crew member who may pick up unassigned open work."""
-    if wo.assignee == user.username:
-        return True
-    return wo.assignee is None and wo.status == "open" and wo.crew in user.crews
+    """Whether the signed-in user works this order (the domain's rule)."""
+    return may_work_on(user.actor, wo.facts())
 
 
-def may_view(user: WebUser, wo: WorkOrderView) -> bool:
-    """Technicians see their crews' work and their own; other roles see everything."""
-    if user.role != "technician":
-        return True
-    return wo.assignee == user.username or wo.crew in user.crews
+def ticks(user: WebUser, wo: WorkOrderView) -> bool:
+    """Whether the signed-in user may tick its checklist (the domain's rule)."""
+    return may_tick(user.actor, wo.facts())
 
 
 def describe(values: dict[str, Any]) -> dict[str, Any]:

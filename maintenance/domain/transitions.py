@@ -33,6 +33,10 @@ class Actor:
     scope: Scope = EVERYTHING
 
 
+# Who the operator's shell and the scheduler read as: every building, every crew.
+SYSTEM: Final = Actor("system", "facility_manager")
+
+
 @dataclass(frozen=True)
 class WorkOrderFacts:
     """The parts of a work order the permission rules look at."""
@@ -63,6 +67,21 @@ def _can_self_start(actor: Actor, wo: WorkOrderFacts) -> bool:
         and wo.status == "open"
         and wo.crew in actor.member_of
     )
+
+
+def may_manage(actor: Actor, wo: WorkOrderFacts) -> bool:
+    """Whether the actor manages this work order's crew (assign, verify, cancel, hold)."""
+    return is_manager_of(actor, wo.crew)
+
+
+def may_work_on(actor: Actor, wo: WorkOrderFacts) -> bool:
+    """Whether the actor works this order: its assignee, or a crew member who may pick it up."""
+    return _is_assignee(actor, wo) or _can_self_start(actor, wo)
+
+
+def may_tick(actor: Actor, wo: WorkOrderFacts) -> bool:
+    """Whether the actor may tick the checklist: the assignee or a manager of the crew."""
+    return _is_assignee(actor, wo) or is_manager_of(actor, wo.crew)
 
 
 def check_transition(actor: Actor, wo: WorkOrderFacts, to_status: str) -> None:

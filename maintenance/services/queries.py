@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from maintenance.adapters.orm import Building, Floor, Room, User, WorkOrder, WorkOrderEvent
 from maintenance.domain.errors import InvalidInput
 from maintenance.domain.model import CLOSED_STATUSES, PRIORITIES, STATUSES, WORK_ORDER_TYPES
+from maintenance.domain.visibility import WorkOrderVisibility
 from maintenance.views import EventView
 
 MAX_PAGE = 500
@@ -45,9 +46,28 @@ class WorkOrderFilter:
                 raise InvalidInput.coded("must_be_one_of", what=what, allowed=", ".join(allowed))
 
 
-def filtered(f: WorkOrderFilter, now: datetime) -> Select[WorkOrder]:
-    """A SELECT of work orders matching `f` (overdue as of `now`)."""
-    q = select(WorkOrder)
+def visible(q: Select[WorkOrder], rule: WorkOrderVisibility) -> Select[WorkOrder]:
+    """`q` narrowed to what `rule` admits: the list form of `WorkOrderVisibility.admits`."""
+    if rule.scope.buildings is not None:
+        q = q.where(
+            WorkOrder.building_id.in_(
+                select(Building.id).where(Building.code.in_(rule.scope.buildings))
+            )
+        )
+    if rule.crews is not None:
+        mine = [WorkOrder.crew_id.in_(rule.crews)]
+        if rule.assignee is not None:
+            assigned = select(User.id).where(User.username == rule.assignee)
+            mine.append(WorkOrder.assignee_id.in_(assigned))
+        q = q.where(or_(*mine))
+    return q
+
+
+def filtered(
+    f: WorkOrderFilter, now: datetime, rule: WorkOrderVisibility | None = None
+) -> Select[WorkOrder]:
+    """A SELECT of work orders matching `f` (overdue as of `now`) that `rule` admits."""
+    q = select(WorkOrder) if rule is None else visible(select(WorkOrder), rule)
     if f.status:
         q = q.where(WorkOrder.status == f.status)
     if f.open_only:
@@ -81,12 +101,17 @@ def filtered(f: WorkOrderFilter, now: datetime) -> Select[WorkOrder]:
 
 
 def page(
-    session: Session, f: WorkOrderFilter, now: datetime, limit: int, offset: int
+    session: Session,
+    f: WorkOrderFilter,
+    now: datetime,
+    limit: int,
+    offset: int,
+    rule: WorkOrderVisibility | None = None,
 ) -> tuple[list[WorkOrder], int]:
     """One page of matching work orders (soonest due first) and the total count."""
     if not 1 <= limit <= MAX_PAGE or offset < 0:
         raise InvalidInput(f"limit must be 1..{MAX_PAGE} and offset at least 0")
-    q = filtered(f, now)
+    q = filtered(f, now, rule)
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
     ordered = q.order_by(WorkOrder.due_at.is_(None), WorkOrder.due_at, WorkOrder.id)
     rows = list(session.scalars(ordered.limit(limit).offset(offset)))

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from maintenance.adapters.orm import User, WorkOrder
+from maintenance.adapters.orm import Building, User, WorkOrder
 from maintenance.domain import transitions as rules
 from maintenance.domain.errors import InvalidTransition
 from maintenance.domain.model import CLOSED_STATUSES
@@ -25,7 +25,10 @@ def apply_transition(
 ) -> None:
     """Check and apply one transition on a locked row; raises NotAllowed/InvalidTransition."""
     assignee = session.get(User, wo.assignee_id) if wo.assignee_id else None
-    facts = rules.WorkOrderFacts(wo.status, wo.crew_id, assignee.username if assignee else None)
+    building = session.get_one(Building, wo.building_id)
+    facts = rules.WorkOrderFacts(
+        wo.status, wo.crew_id, assignee.username if assignee else None, building.code
+    )
     rules.check_transition(actor, facts, to_status)
     old = wo.status
     if to_status == "in_progress" and assignee is None:

@@ -15,6 +15,7 @@ from maintenance.adapters.sql import lock
 from maintenance.domain import transitions as rules
 from maintenance.domain.errors import InvalidInput, NotFound
 from maintenance.domain.model import CLOSED_STATUSES, PRIORITIES, WORK_ORDER_TYPES
+from maintenance.domain.visibility import may_see_building, work_order_visibility
 from maintenance.services import queries
 from maintenance.services.locations import find_room
 from maintenance.services.records import checklist_from, insert_work_order, record, views
@@ -47,16 +48,16 @@ class WorkOrderService:
         self._sessions = session_factory
         self._clock = clock
 
-    def get(self, wo_id: int, now: datetime | None = None) -> WorkOrderView:
-        """One work order; NotFound if there is none."""
+    def get(self, wo_id: int, now: datetime | None = None, *, viewer: rules.Actor) -> WorkOrderView:
+        """One work order; NotFound if there is none or `viewer` may not see it."""
         with self._sessions() as session:
+            _check_visible(session, self._row(session, wo_id), viewer)
             return self._view(session, wo_id, now or self._clock())
 
-    def history(self, wo_id: int) -> list[EventView]:
+    def history(self, wo_id: int, *, viewer: rules.Actor) -> list[EventView]:
         """Who changed what and when, oldest first."""
         with self._sessions() as session:
-            if session.get(WorkOrder, wo_id) is None:
-                raise NotFound.coded("no_work_order", id=wo_id)
+            _check_visible(session, self._row(session, wo_id), viewer)
             return queries.history(session, wo_id)
 
     def create(
@@ -80,11 +81,12 @@ class WorkOrderService:
         if not title.strip():
             raise InvalidInput.coded("empty_title")
         with transaction(self._sessions) as session:
-            rules.check_create(load_actor(session, by_user), crew)
+            actor = load_actor(session, by_user)
+            rules.check_create(actor, crew)
             if session.get(Crew, crew) is None:
                 raise InvalidInput.coded("no_crew", crew=crew)
             building_id = session.scalar(select(Building.id).where(Building.code == building))
-            if building_id is None:
+            if building_id is None or not may_see_building(actor, building):
                 raise InvalidInput.coded("no_building", building=building)
             room_row = find_room(session, building, room) if room else None
             if room and room_row is None:
@@ -163,6 +165,7 @@ class WorkOrderService:
         with transaction(self._sessions) as session:
             wo = self._locked(session, wo_id)
             actor = load_actor(session, by_user)
+            _check_visible(session, wo, actor)
             if not isinstance(assignee, Unset):
                 _assign(session, wo, actor, assignee, now)
             for index, done in ticks:
@@ -201,15 +204,26 @@ class WorkOrderService:
         self,
         f: queries.WorkOrderFilter | None = None,
         *,
+        viewer: rules.Actor,
         limit: int = 50,
         offset: int = 0,
         now: datetime | None = None,
     ) -> Page:
-        """A page of work orders matching `f`, soonest due first."""
+        """A page of the work orders `viewer` may see matching `f`, soonest due first."""
         now = now or self._clock()
+        rule = work_order_visibility(viewer)
         with self._sessions() as session:
-            rows, total = queries.page(session, f or queries.WorkOrderFilter(), now, limit, offset)
+            rows, total = queries.page(
+                session, f or queries.WorkOrderFilter(), now, limit, offset, rule
+            )
             return Page(tuple(views(session, rows, now)), total, limit, offset)
+
+    @staticmethod
+    def _row(session: Session, wo_id: int) -> WorkOrder:
+        wo = session.get(WorkOrder, wo_id)
+        if wo is None:
+            raise NotFound.coded("no_work_order", id=wo_id)
+        return wo
 
     @staticmethod
     def _locked(session: Session, wo_id: int) -> WorkOrder:
@@ -227,7 +241,16 @@ class WorkOrderService:
 
 def _facts(session: Session, wo: WorkOrder) -> rules.WorkOrderFacts:
     assignee = session.get(User, wo.assignee_id) if wo.assignee_id else None
-    return rules.WorkOrderFacts(wo.status, wo.crew_id, assignee.username if assignee else None)
+    building = session.get_one(Building, wo.building_id)
+    return rules.WorkOrderFacts(
+        wo.status, wo.crew_id, assignee.username if assignee else None, building.code
+    )
+
+
+def _check_visible(session: Session, wo: WorkOrder, viewer: rules.Actor) -> None:
+    """NotFound unless `viewer` may see `wo`: to them it does not exist."""
+    if not work_order_visibility(viewer).admits(_facts(session, wo)):
+        raise NotFound.coded("no_work_order", id=wo.id)
 
 
 def _assign(

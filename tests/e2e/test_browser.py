@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from ingest.domain.alerts import AlertChange, AlertKey
+from maintenance.domain.transitions import SYSTEM
 from tests.e2e.conftest import Site
 from tests.web.conftest import PASSWORD
 from tests.web.influx_support import write_readings
@@ -91,7 +92,7 @@ def test_supervisor_assigns_and_technician_finishes_on_a_phone(
     finally:
         phone.close()
 
-    view = site.container.work_order_service.get(wo)
+    view = site.container.work_order_service.get(wo, viewer=SYSTEM)
     assert view.status == "done" and view.assignee == "tech" and view.time_spent_minutes == 35
     assert view.completion_notes == "Lobi bersih"
     # The supervisor's board moved the card by itself (live refresh, no reload).

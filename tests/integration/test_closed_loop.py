@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ingest.domain.model import SensorRef, telemetry_payload
+from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
 from tests.support.ingest_env import stored_count, unique_client_id, wait_for
 from tests.support.publish import publish_all
@@ -58,7 +59,9 @@ def test_co2_breach_from_a_sensor_opens_one_hvac_work_order_and_the_room_appears
     wait_for(lambda: stored_count(running.influx) == 80, 20, "80 distinct readings stored")
 
     def hvac_orders() -> list[dict[str, object]]:
-        page = running.work_order_service.list(WorkOrderFilter(room="lt7-rapat-besar"))
+        page = running.work_order_service.list(
+            WorkOrderFilter(room="lt7-rapat-besar"), viewer=SYSTEM
+        )
         return [w.to_json() for w in page.items]
 
     wait_for(lambda: bool(hvac_orders()), 20, "a work order from the alert")

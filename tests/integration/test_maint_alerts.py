@@ -13,6 +13,7 @@ from ingest.adapters.orm import AlertRow
 from ingest.alert_service import AlertService
 from ingest.domain.alerts import AlertChange, AlertKey
 from maintenance.adapters.orm import WorkOrderAlert
+from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.views import WorkOrderView
 from udara.bootstrap import Container
@@ -46,7 +47,9 @@ def cleared(key: AlertKey, at: datetime) -> AlertChange:
 
 
 def orders(app: Container) -> list[WorkOrderView]:
-    return list(app.work_order_service.list(WorkOrderFilter(), limit=500, now=T0).items)
+    return list(
+        app.work_order_service.list(WorkOrderFilter(), limit=500, now=T0, viewer=SYSTEM).items
+    )
 
 
 def test_an_alert_from_ingest_becomes_exactly_one_work_order_for_the_right_crew(
@@ -77,7 +80,9 @@ def test_an_alert_from_ingest_becomes_exactly_one_work_order_for_the_right_crew(
         "open",
         T0 + timedelta(minutes=40),
     )  # crew closes it
-    assert "alert_resolved" in [e.action for e in app.work_order_service.history(wo.id)]
+    assert "alert_resolved" in [
+        e.action for e in app.work_order_service.history(wo.id, viewer=SYSTEM)
+    ]
 
     app.work_order_service.transition(wo.id, "cancelled", "rina", T0 + timedelta(hours=1))
     alerts.apply([opened(CO2, T0 + timedelta(hours=2))])

@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from maintenance.adapters.orm import Plan
 from maintenance.domain.errors import InvalidInput, NotAllowed
+from maintenance.domain.transitions import SYSTEM
 from maintenance.services.plan_rows import PlanSpec
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.views import WorkOrderView
@@ -45,7 +46,7 @@ def daily_lobby(**overrides: object) -> PlanSpec:
 
 
 def plan_orders(app: Container, now: datetime = T0) -> list[WorkOrderView]:
-    page = app.work_order_service.list(WorkOrderFilter(), limit=500, now=now)
+    page = app.work_order_service.list(WorkOrderFilter(), limit=500, now=now, viewer=SYSTEM)
     return sorted((wo for wo in page.items if wo.plan_id), key=lambda wo: wo.occurrence_at or T0)
 
 

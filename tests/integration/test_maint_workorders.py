@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from maintenance.domain.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
 from udara.bootstrap import Container
 from udara.settings import Settings
@@ -65,7 +66,7 @@ def test_a_work_order_walks_from_open_to_verified_with_its_history(app: Containe
         wos.transition(wo.id, "verified", "siti", T0 + timedelta(minutes=40))
     verified = wos.transition(wo.id, "verified", "budi", T0 + timedelta(minutes=45))
     assert verified.status == "verified" and verified.responded_at == T0 + timedelta(minutes=5)
-    history = wos.history(wo.id)
+    history = wos.history(wo.id, viewer=SYSTEM)
     assert [(e.actor, e.action, e.to_status) for e in history] == [
         ("budi", "created", "open"), ("budi", "assigned", "assigned"),
         ("siti", "status", "in_progress"), ("siti", "checklist", None),
@@ -108,11 +109,11 @@ def test_lists_filter_paginate_and_flag_overdue(app: Container) -> None:
     for i in range(7):
         raise_lobby_order(app, title=f"Order {i}", priority="low" if i % 2 else "urgent")
     raise_lobby_order(app, crew="hvac", title="AC bocor")
-    page = wos.list(WorkOrderFilter(crew="cleaning"), limit=3, offset=3, now=T0)
+    page = wos.list(WorkOrderFilter(crew="cleaning"), limit=3, offset=3, now=T0, viewer=SYSTEM)
     assert (page.total, len(page.items)) == (7, 3)
-    urgent = wos.list(WorkOrderFilter(priority="urgent", floor="lt1"), now=T0)
+    urgent = wos.list(WorkOrderFilter(priority="urgent", floor="lt1"), now=T0, viewer=SYSTEM)
     assert urgent.total == 4
-    late = wos.list(WorkOrderFilter(overdue=True), now=T0 + timedelta(hours=9))
+    late = wos.list(WorkOrderFilter(overdue=True), now=T0 + timedelta(hours=9), viewer=SYSTEM)
     assert {wo.priority for wo in late.items} == {"urgent"}  # urgent corrective: 8 h
     assert all(wo.overdue for wo in late.items)
     with pytest.raises(InvalidInput):
@@ -136,7 +137,9 @@ def test_sla_breaches_escalate_once_per_level(app: Container) -> None:
     assert sla.escalate(T0 + timedelta(minutes=17)) == 0
     assert sla.status(wo.id, T0 + timedelta(minutes=17)).escalate_to == "crew_supervisor"
     assert sla.escalate(T0 + timedelta(hours=4, minutes=16)) == 1
-    events = [e for e in app.work_order_service.history(wo.id) if e.action == "escalated"]
+    events = [
+        e for e in app.work_order_service.history(wo.id, viewer=SYSTEM) if e.action == "escalated"
+    ]
     assert [(e.detail["level"], e.detail["notify"]) for e in events] == [
         (1, ["budi"]),
         (2, ["rina"]),

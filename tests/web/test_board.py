@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 
 from flask.testing import FlaskClient
 
+from maintenance.domain.transitions import SYSTEM
 from maintenance.services.plan_rows import PlanSpec
 from tests.web.conftest import NOW, FixedClockContainer, Seed
 
@@ -76,12 +77,12 @@ def test_supervisor_assigns_and_reassigns_within_their_crew(
     assert f'data-assign="{wo}"' in board and '<option value="tech" >Siti</option>' in board
     response = sup.post(f"/work-orders/{wo}/assign", data={"assignee": "tech", "next": "/board"})
     assert response.headers["Location"] == "/board"
-    assert container.work_order_service.get(wo).assignee == "tech"
-    assert container.work_order_service.get(wo).status == "assigned"
+    assert container.work_order_service.get(wo, viewer=SYSTEM).assignee == "tech"
+    assert container.work_order_service.get(wo, viewer=SYSTEM).status == "assigned"
     sup.post(f"/work-orders/{wo}/assign", data={"assignee": "tech2"})
-    assert container.work_order_service.get(wo).assignee == "tech2"
+    assert container.work_order_service.get(wo, viewer=SYSTEM).assignee == "tech2"
     sup.post(f"/work-orders/{wo}/assign", data={"assignee": ""})
-    view = container.work_order_service.get(wo)
+    view = container.work_order_service.get(wo, viewer=SYSTEM)
     assert view.assignee is None and view.status == "open"
 
 
@@ -95,7 +96,9 @@ def test_assigning_outside_the_rules_is_refused_with_a_message(
         follow_redirects=True,
     )
     assert "Tidak diizinkan" in response.get_data(as_text=True)
-    assert container.work_order_service.get(seeded.hvac_work_order_id).assignee is None
+    assert (
+        container.work_order_service.get(seeded.hvac_work_order_id, viewer=SYSTEM).assignee is None
+    )
     response = sup.post(
         f"/work-orders/{seeded.work_order_id}/assign",
         data={"assignee": "hvac"},
@@ -148,7 +151,7 @@ def test_detail_page_shows_checklist_history_and_manager_actions(
     assert 'data-status-to="verified"' in html
     response = fm.post(f"/work-orders/{wo}/status", data={"status": "verified"})
     assert response.status_code == 302
-    assert container.work_order_service.get(wo).status == "verified"
+    assert container.work_order_service.get(wo, viewer=SYSTEM).status == "verified"
     assert fm.post(f"/work-orders/{wo}/status", data={"status": "nonsense"}).status_code == 302
     assert fm.get("/work-orders/99999").status_code == 404
 
@@ -166,7 +169,7 @@ def test_new_work_order_by_hand(
     response = sup.post("/work-orders/new", data=form)
     assert response.status_code == 302
     new_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    created = container.work_order_service.get(new_id)
+    created = container.work_order_service.get(new_id, viewer=SYSTEM)
     assert created.title == "Tumpahan kopi" and [c.text for c in created.checklist] == [
         "Lap", "Keringkan",
     ]  # fmt: skip

@@ -219,7 +219,7 @@ def list_work_orders(query: WorkOrderQuery) -> WorkOrdersOut:
         open_only=bool(query.open),
     )
     page = deps.container().work_order_service.list(
-        f, limit=query.limit, offset=query.offset, now=deps.now()
+        f, viewer=api_user().actor, limit=query.limit, offset=query.offset, now=deps.now()
     )
     return WorkOrdersOut(
         items=[_work_order(v) for v in page.items],
@@ -235,7 +235,8 @@ def list_work_orders(query: WorkOrderQuery) -> WorkOrdersOut:
 @spec.validate(resp=_resp(WorkOrderOut, 404), tags=["work orders"])
 def get_work_order(wo_id: int) -> WorkOrderOut:
     """One work order."""
-    return _work_order(deps.container().work_order_service.get(wo_id, deps.now()))
+    service = deps.container().work_order_service
+    return _work_order(service.get(wo_id, deps.now(), viewer=api_user().actor))
 
 
 @bp.post("/work-orders")

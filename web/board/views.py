@@ -25,7 +25,7 @@ from web.security import (
     me,
     roles_required,
 )
-from web.workorders import attempt, describe, manages, may_view, safe_path
+from web.workorders import attempt, describe, manages, safe_path
 
 bp = Blueprint("board", __name__)
 CODE = re.compile(r"^[a-z0-9_-]{1,64}$")
@@ -74,8 +74,13 @@ def board() -> ResponseReturnValue:
     """Open work by status, overdue and escalated highlighted; refreshes itself."""
     filters = board_filters()
     service, now = deps.container().work_order_service, deps.now()
-    open_page = service.list(WorkOrderFilter(open_only=True, **filters), limit=500, now=now)
-    done_page = service.list(WorkOrderFilter(status="done", **filters), limit=100, now=now)
+    viewer = me().actor
+    open_page = service.list(
+        WorkOrderFilter(open_only=True, **filters), viewer=viewer, limit=500, now=now
+    )
+    done_page = service.list(
+        WorkOrderFilter(status="done", **filters), viewer=viewer, limit=100, now=now
+    )
     columns: dict[str, list[WorkOrderView]] = {status: [] for status in COLUMNS}
     for wo in (*open_page.items, *done_page.items):
         columns.setdefault(wo.status, []).append(wo)
@@ -132,15 +137,13 @@ def detail(wo_id: int) -> ResponseReturnValue:
     """One work order with its checklist and history."""
     service = deps.container().work_order_service
     try:
-        wo = service.get(wo_id, deps.now())
+        wo = service.get(wo_id, deps.now(), viewer=me().actor)
     except NotFound:
         abort(404)
-    if not may_view(me(), wo):
-        abort(403)
     return render_template(
         "board/detail.html",
         wo=wo,
-        history=service.history(wo_id),
+        history=service.history(wo_id, viewer=me().actor),
         tz=timezone_of(wo.building),
         members=crew_members({wo.crew}).get(wo.crew, []),
         manages=manages(me(), wo),

@@ -13,7 +13,7 @@ from web.forms import FinishForm, NoteForm
 from web.i18n import lazy
 from web.iaq.overview import timezone_of, timezones
 from web.security import WORKERS, me, roles_required
-from web.workorders import attempt, manages, may_view, works_on
+from web.workorders import attempt, manages, ticks, works_on
 
 bp = Blueprint("mywork", __name__)
 
@@ -22,11 +22,14 @@ def _mine() -> tuple[list[WorkOrderView], list[WorkOrderView]]:
     """My open work, and unassigned open work of my crews that I may pick up."""
     service, now, user = deps.container().work_order_service, deps.now(), me()
     mine = service.list(
-        WorkOrderFilter(assignee=user.username, open_only=True), limit=200, now=now
-    ).items
+        WorkOrderFilter(assignee=user.username, open_only=True),
+        viewer=user.actor, limit=200, now=now,
+    ).items  # fmt: skip
     available: list[WorkOrderView] = []
     for crew in user.crews:
-        page = service.list(WorkOrderFilter(crew=crew, status="open"), limit=50, now=now)
+        page = service.list(
+            WorkOrderFilter(crew=crew, status="open"), viewer=user.actor, limit=50, now=now
+        )
         available.extend(wo for wo in page.items if wo.assignee is None)
     return list(mine), available
 
@@ -42,12 +45,9 @@ def my_work() -> ResponseReturnValue:
 
 def _load(wo_id: int) -> WorkOrderView:
     try:
-        wo = deps.container().work_order_service.get(wo_id, deps.now())
+        return deps.container().work_order_service.get(wo_id, deps.now(), viewer=me().actor)
     except NotFound:
         abort(404)
-    if not may_view(me(), wo):
-        abort(403)
-    return wo
 
 
 @bp.get("/my-work/<int:wo_id>")
@@ -59,9 +59,9 @@ def work_order(wo_id: int) -> ResponseReturnValue:
         "mywork/detail.html",
         wo=wo,
         tz=timezone_of(wo.building),
-        history=deps.container().work_order_service.history(wo_id),
+        history=deps.container().work_order_service.history(wo_id, viewer=me().actor),
         can_work=works_on(me(), wo) or manages(me(), wo),
-        can_tick=wo.assignee == me().username or manages(me(), wo),
+        can_tick=ticks(me(), wo),
         note_form=NoteForm(),
         finish_form=FinishForm(),
     )

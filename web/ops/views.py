@@ -14,6 +14,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import text
 
+from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
 from web import deps
 
@@ -92,8 +93,13 @@ class ScrapeTimeCollector(Collector):
         try:
             service = deps.container().work_order_service
             now = deps.now()
-            overdue = service.list(WorkOrderFilter(overdue=True), limit=1, now=now).total
-            still_open = service.list(WorkOrderFilter(open_only=True), limit=1, now=now).total
+            # Site-wide counts for the operator's Prometheus: no building is named.
+            overdue = service.list(
+                WorkOrderFilter(overdue=True), viewer=SYSTEM, limit=1, now=now
+            ).total
+            still_open = service.list(
+                WorkOrderFilter(open_only=True), viewer=SYSTEM, limit=1, now=now
+            ).total
             yield GaugeMetricFamily(
                 "udara_overdue_work_orders", "Open work orders past their due time", value=overdue
             )
