@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ingest.adapters.orm import AlertRow
 from ingest.domain.alerts import AlertChange, AlertKey
 from udara.db import insert_ignoring_conflicts, transaction
+from udara.scope import Scope
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -211,15 +212,19 @@ class AlertService:
         room: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        *,
+        scope: Scope,
     ) -> list[AlertView]:
-        """Alerts, newest first, filtered by state, openness, building and room."""
+        """Alerts of buildings in `scope`, newest first, filtered by state, openness,
+        building and room."""
         query = select(AlertRow).order_by(AlertRow.opened_at.desc(), AlertRow.id.desc())
         if state:
             query = query.where(AlertRow.state == state)
         if open_only:
             query = query.where(AlertRow.state.in_(OPEN_STATES))
-        if building:
-            query = query.where(AlertRow.building == building)
+        buildings = scope.narrow(building)
+        if buildings is not None:
+            query = query.where(AlertRow.building.in_(buildings))
         if room:
             query = query.where(AlertRow.room == room)
         if limit is not None:
@@ -227,17 +232,17 @@ class AlertService:
         with self._sessions() as session:
             return [AlertView.from_row(row) for row in session.scalars(query)]
 
-    def get(self, alert_id: int) -> AlertView | None:
-        """One alert by id."""
+    def get(self, alert_id: int, *, scope: Scope) -> AlertView | None:
+        """One alert by id; None when there is none in `scope`."""
         with self._sessions() as session:
             row = session.get(AlertRow, alert_id)
-            return AlertView.from_row(row) if row else None
+            return AlertView.from_row(row) if row and scope.allows(row.building) else None
 
-    def acknowledge(self, alert_id: int, by: str, at: datetime) -> AlertView:
+    def acknowledge(self, alert_id: int, by: str, at: datetime, *, scope: Scope) -> AlertView:
         """Mark an open alert as seen by a person; acknowledging twice keeps the first."""
         with transaction(self._sessions) as session:
             row = session.get(AlertRow, alert_id, with_for_update=True)
-            if row is None:
+            if row is None or not scope.allows(row.building):
                 raise AlertNotFound(f"alert {alert_id} does not exist")
             if row.state == "resolved":
                 raise AlertAlreadyResolved(f"alert {alert_id} is already resolved")

@@ -82,7 +82,10 @@ def alerts_group() -> None:
 @click.pass_obj
 def alerts_list(container: Container, state: str | None, as_json: bool) -> None:
     """List alerts, newest first."""
-    alerts = container.alert_service.list(state=state)
+    from udara.scope import EVERYTHING
+
+    # The operator's shell reaches every building, as the database itself does.
+    alerts = container.alert_service.list(state=state, scope=EVERYTHING)
     if as_json:
         click.echo(json.dumps([a.to_json() for a in alerts], ensure_ascii=False, indent=2))
         return

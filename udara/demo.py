@@ -60,7 +60,9 @@ def ensure_demo_users(container: Container) -> dict[str, str]:
 
 def ensure_example_plans(container: Container) -> int:
     """Import the example office strategy once, if no plans exist yet; returns plans created."""
-    if container.plan_service.list() or not EXAMPLE_STRATEGY.exists():
+    from udara.scope import EVERYTHING
+
+    if container.plan_service.list(scope=EVERYTHING) or not EXAMPLE_STRATEGY.exists():
         return 0
     from maintenance.plan_import import import_strategy
 

@@ -6,12 +6,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, current_app
+from flask import abort, current_app, g
 from flask.wrappers import Response
 from flask_login import UserMixin, current_user
 
+from maintenance.domain.transitions import Actor
 from maintenance.services.users import actor_of
 from maintenance.views import UserView
+from udara.scope import Scope
 from web.deps import container
 
 FACILITY_MANAGER = "facility_manager"
@@ -67,6 +69,17 @@ def load_user(user_id: str) -> WebUser | None:
 def me() -> WebUser:
     """The signed-in user (only inside views guarded by `roles_required`)."""
     return cast(WebUser, current_user._get_current_object())
+
+
+def actor() -> Actor:
+    """Who is asking, as the services' rules see them: the API caller or the page's user."""
+    user = g.get("api_user") or current_user
+    return cast(WebUser, user).actor
+
+
+def scope() -> Scope:
+    """The buildings whoever is asking may reach."""
+    return actor().scope
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:

@@ -23,6 +23,7 @@ from maintenance.services.records import checklist_from, insert_work_order, reco
 from maintenance.services.sla import load_targets
 from maintenance.views import RoomView
 from udara.db import transaction
+from udara.scope import EVERYTHING
 
 if TYPE_CHECKING:
     from ingest.alert_service import AlertService, AlertView
@@ -100,7 +101,7 @@ class AlertWorkOrders:
     def sweep(self, alerts: AlertService, now: datetime) -> SweepReport:
         """Repair what failed listener calls missed: unlinked open alerts, unnoted resolutions."""
         report = SweepReport()
-        open_alerts = list(alerts.list(open_only=True))
+        open_alerts = list(alerts.list(open_only=True, scope=EVERYTHING))
         links = select(WorkOrderAlert.alert_id, WorkOrderAlert.rule_id).where(
             WorkOrderAlert.alert_id.in_([a.id for a in open_alerts])
         )
@@ -119,7 +120,7 @@ class AlertWorkOrders:
                     self._attach(rule, alert, room, now)
                     report.attached += 1
         for alert_id in pending:
-            current = alerts.get(alert_id)
+            current = alerts.get(alert_id, scope=EVERYTHING)
             if current is None or current.state == "resolved":
                 at = (current.resolved_at if current is not None else None) or now
                 with transaction(self._sessions) as session:

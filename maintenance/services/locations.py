@@ -17,6 +17,7 @@ from maintenance.domain.model import CODE_PATTERN, ROOM_KINDS, TRAFFIC_LEVELS
 from maintenance.domain.recurrence import zone
 from maintenance.views import RoomView
 from udara.db import insert_many_ignoring_conflicts, transaction
+from udara.scope import Scope
 
 DEFAULT_FLOOR = "default"
 
@@ -216,20 +217,26 @@ class LocationService:
             session.flush()
             return room_view(session, room)
 
-    def rooms(self, building: str | None = None) -> list[RoomView]:
-        """Every room, by building and code."""
+    def rooms(self, building: str | None = None, *, scope: Scope) -> list[RoomView]:
+        """Every room of the buildings in `scope` (or of `building`), by building and code."""
+        buildings = scope.narrow(building)
         with self._sessions() as session:
-            return room_views(session, *([Building.code == building] if building else []))
+            where = [] if buildings is None else [Building.code.in_(buildings)]
+            return room_views(session, *where)
 
-    def building_timezones(self) -> dict[str, str]:
-        """IANA zone per code of every building that has a room (one small query)."""
+    def building_timezones(self, *, scope: Scope) -> dict[str, str]:
+        """IANA zone per code of every building in `scope` that has a room (one query)."""
         with self._sessions() as session:
             has_rooms = select(Room.id).where(Room.building_id == Building.id).exists()
             query = select(Building.code, Building.timezone).where(has_rooms)
+            if scope.buildings is not None:
+                query = query.where(Building.code.in_(scope.buildings))
             return {code: timezone for code, timezone in session.execute(query)}
 
-    def get_room(self, building_code: str, room_code: str) -> RoomView:
-        """One room; NotFound if it does not exist."""
+    def get_room(self, building_code: str, room_code: str, *, scope: Scope) -> RoomView:
+        """One room; NotFound if it does not exist or its building is out of `scope`."""
+        if not scope.allows(building_code):
+            raise NotFound.coded("no_room", building=building_code, room=room_code)
         with self._sessions() as session:
             found = room_views(session, Building.code == building_code, Room.code == room_code)
         if not found:

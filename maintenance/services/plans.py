@@ -30,6 +30,7 @@ from maintenance.services.sla import load_targets
 from maintenance.services.users import load_actor
 from maintenance.views import Occurrence, PlanView
 from udara.db import transaction
+from udara.scope import EVERYTHING, Scope
 
 
 def _utcnow() -> datetime:
@@ -118,18 +119,22 @@ class PlanService:
         self._tz = default_timezone
         self._clock = clock
 
-    def get(self, plan_id: int) -> PlanView:
-        """One plan; NotFound if missing."""
+    def get(self, plan_id: int, *, scope: Scope) -> PlanView:
+        """One plan; NotFound if missing or of a building out of `scope`."""
         with self._sessions() as session:
             plan = session.get(Plan, plan_id)
-            if plan is None:
+            view = plan_view(session, plan) if plan is not None else None
+            if view is None or not scope.allows(view.building):
                 raise NotFound.coded("no_plan", id=plan_id)
-            return plan_view(session, plan)
+            return view
 
     def create(self, spec: PlanSpec, by_user: str, now: datetime) -> PlanView:
         """Add a plan (InvalidInput if its code exists); generation starts at `now`."""
         with transaction(self._sessions) as session:
-            check_manage_plans(load_actor(session, by_user))
+            actor = load_actor(session, by_user)
+            check_manage_plans(actor)
+            if not actor.scope.allows(spec.building):
+                raise InvalidInput.coded("no_building", building=spec.building)
             if session.scalar(select(Plan.id).where(Plan.code == spec.code)) is not None:
                 raise InvalidInput.coded("plan_exists", code=spec.code)
             plan_id, _ = save_plan(session, spec, now, self._tz)
@@ -138,49 +143,74 @@ class PlanService:
     def update(self, plan_id: int, by_user: str, now: datetime, **changes: Any) -> PlanView:
         """Change a plan's fields (JSON-like values fine); only future untouched orders follow."""
         with transaction(self._sessions) as session:
-            check_manage_plans(load_actor(session, by_user))
+            actor = load_actor(session, by_user)
+            check_manage_plans(actor)
             plan = session.get(Plan, plan_id)
-            if plan is None:
+            if plan is None or not actor.scope.allows(plan_view(session, plan).building):
                 raise NotFound.coded("no_plan", id=plan_id)
             unknown = set(changes) - set(PlanSpec.__dataclass_fields__)
             if unknown:
                 raise InvalidInput.coded("plan_field_unknown", fields=", ".join(sorted(unknown)))
             spec = PlanSpec.from_mapping({**asdict(spec_of(session, plan)), **changes})
+            if not actor.scope.allows(spec.building):
+                raise InvalidInput.coded("no_building", building=spec.building)
             if spec.code != plan.code:
                 raise InvalidInput.coded("plan_code_fixed")
             save_plan(session, spec, now, self._tz)
             return plan_view(session, session.get_one(Plan, plan_id))
 
     def calendar(
-        self, start: datetime, end: datetime, building: str | None = None, crew: str | None = None
+        self,
+        start: datetime,
+        end: datetime,
+        building: str | None = None,
+        crew: str | None = None,
+        *,
+        scope: Scope,
     ) -> list[Occurrence]:
-        """Occurrences in [start, end): generated, skipped, and still planned."""
+        """Occurrences in [start, end) of buildings in `scope`: generated, skipped, planned."""
+        if building is not None and not scope.allows(building):
+            raise NotFound.coded("no_building", building=building)
         with self._sessions() as session:
-            return calendar.occurrences(session, start, end, building, crew)
+            found = calendar.occurrences(session, start, end, building, crew)
+        return [occ for occ in found if scope.allows(occ.building)]
 
     def today(
-        self, building: str, now: datetime | None = None, crew: str | None = None
+        self,
+        building: str,
+        now: datetime | None = None,
+        crew: str | None = None,
+        *,
+        scope: Scope,
     ) -> list[Occurrence]:
         """Today's schedule in the building's local day."""
+        if not scope.allows(building):
+            raise NotFound.coded("no_building", building=building)
         now = now or self._clock()
         with self._sessions() as session:
             return calendar.local_day(session, building, now, crew)
 
     def preview(self, days: int, now: datetime | None = None) -> list[Occurrence]:
-        """What the plans will produce over the next `days` days."""
+        """What the plans of every building will produce over the next `days` days."""
         if days < 1:
             raise InvalidInput.coded("days_at_least_one")
         now = now or self._clock()
-        return self.calendar(now, now + timedelta(days=days))
+        return self.calendar(now, now + timedelta(days=days), scope=EVERYTHING)
 
     def list(
-        self, building: str | None = None, crew: str | None = None, active: bool | None = None
+        self,
+        building: str | None = None,
+        crew: str | None = None,
+        active: bool | None = None,
+        *,
+        scope: Scope,
     ) -> list[PlanView]:
-        """Plans, by code."""
+        """Plans of the buildings in `scope`, by code."""
+        buildings = scope.narrow(building)
         with self._sessions() as session:
             query = select(Plan).order_by(Plan.code)
-            if building:
-                query = query.join(Building).where(Building.code == building)
+            if buildings is not None:
+                query = query.join(Building).where(Building.code.in_(buildings))
             if crew:
                 query = query.where(Plan.crew_id == crew)
             if active is not None:

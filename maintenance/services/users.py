@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,7 +16,8 @@ from maintenance.adapters.orm import Building, Crew, CrewMember, User, UserBuild
 from maintenance.adapters.sql import insert_ignore
 from maintenance.domain.errors import InvalidInput, NotFound
 from maintenance.domain.model import CREW_ID_PATTERN, ROLES
-from maintenance.domain.transitions import Actor
+from maintenance.domain.transitions import SYSTEM, Actor
+from maintenance.domain.visibility import check_grant, may_see_user
 from maintenance.views import UserView
 from udara.db import transaction
 from udara.scope import Scope
@@ -88,14 +90,21 @@ class UserService:
         display_name: str | None = None,
         password: str | None = None,
         crews: tuple[str, ...] = (),
+        buildings: tuple[str, ...] = (),
+        by: Actor = SYSTEM,
     ) -> UserView:
-        """Add a user; supervisors and managers lead the crews they are put in."""
+        """Add a user; supervisors and managers lead the crews they are put in.
+
+        `buildings` limits the user to those buildings (none: every building); `by` may only
+        give what they reach themselves, so a scoped manager always names buildings.
+        """
         if not USERNAME_PATTERN.match(username):
             raise InvalidInput.coded("bad_username")
         if role not in ROLES:
             raise InvalidInput.coded("bad_role", allowed=", ".join(ROLES))
         if role == "cleaning_supervisor" and not crews:
             crews = ("cleaning",)
+        check_grant(by, Scope.of(buildings))
         try:
             with transaction(self._sessions) as session:
                 user = User(
@@ -110,9 +119,22 @@ class UserService:
                 session.flush()
                 for crew in crews:
                     self._join(session, user.id, crew, role in SUPERVISING_ROLES)
+                _limit_to(session, user.id, buildings)
                 return user_view(session, user)
         except IntegrityError as exc:
             raise InvalidInput.coded("user_exists", user=username) from exc
+
+    def set_buildings(
+        self, username: str, buildings: tuple[str, ...], by: Actor = SYSTEM
+    ) -> UserView:
+        """Limit a user to `buildings` (empty: every building), within what `by` reaches."""
+        granted = Scope.of(buildings)
+        with transaction(self._sessions) as session:
+            user = self._managed(session, username, by)
+            check_grant(by, granted)
+            session.execute(delete(UserBuilding).where(UserBuilding.user_id == user.id))
+            _limit_to(session, user.id, buildings)
+            return user_view(session, user)
 
     def authenticate(self, username: str, password: str) -> UserView | None:
         """The active user with this password, or None (same answer for every failure)."""
@@ -137,21 +159,25 @@ class UserService:
             user = session.scalar(select(User).where(User.username == username))
             return user_view(session, user) if user else None
 
-    def set_password(self, username: str, password: str) -> None:
+    def set_password(self, username: str, password: str, by: Actor = SYSTEM) -> None:
         """Replace a user's password."""
         with transaction(self._sessions) as session:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise NotFound.coded("no_user", user=username)
+            user = self._managed(session, username, by)
             user.password_hash = generate_password_hash(password)
 
-    def set_active(self, username: str, active: bool) -> None:
+    def set_active(self, username: str, active: bool, by: Actor = SYSTEM) -> None:
         """Deactivate (or reactivate) a user; their history stays."""
         with transaction(self._sessions) as session:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise NotFound.coded("no_user", user=username)
+            user = self._managed(session, username, by)
             user.active = active
+
+    @staticmethod
+    def _managed(session: Session, username: str, by: Actor) -> User:
+        """The user `by` administers; NotFound for anyone else, as for nobody."""
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or not may_see_user(by, Scope.of(user_view(session, user).buildings)):
+            raise NotFound.coded("no_user", user=username)
+        return user
 
     def add_to_crew(self, username: str, crew: str, supervisor: bool = False) -> UserView:
         """Put a user in a crew, as member or supervisor."""
@@ -185,10 +211,35 @@ class UserService:
         session.add(CrewMember(crew_id=crew, user_id=user_id, is_supervisor=supervisor))
         session.flush()
 
-    def list(self, crew: str | None = None) -> list[UserView]:
-        """All users (or one crew's), by username."""
+    def list(self, crew: str | None = None, *, viewer: Actor) -> list[UserView]:
+        """The users `viewer` administers (or one crew's of them), by username."""
+        return [u for u in self._all(crew) if may_see_user(viewer, Scope.of(u.buildings))]
+
+    def crew_members(
+        self, crew: str, *, building: str | None, viewer: Actor
+    ) -> builtins.list[UserView]:
+        """Active members of `crew` who can be given work in `building` (any of the viewer's
+        buildings when None): the names an assigner may choose from."""
+        reach = Scope.of([building]) if building else viewer.scope
+        return [
+            u
+            for u in self._all(crew)
+            if u.active and u.role != "viewer" and Scope.of(u.buildings).overlaps(reach)
+        ]
+
+    def _all(self, crew: str | None) -> builtins.list[UserView]:
         with self._sessions() as session:
             query = select(User).order_by(User.username)
             if crew:
                 query = query.join(CrewMember).where(CrewMember.crew_id == crew)
             return [user_view(session, u) for u in session.scalars(query)]
+
+
+def _limit_to(session: Session, user_id: int, buildings: tuple[str, ...]) -> None:
+    """Give the user these buildings (each must exist)."""
+    for code in sorted(set(buildings)):
+        building_id = session.scalar(select(Building.id).where(Building.code == code))
+        if building_id is None:
+            raise InvalidInput.coded("no_building", building=code)
+        session.add(UserBuilding(user_id=user_id, building_id=building_id))
+    session.flush()

@@ -14,6 +14,7 @@ from tests.support.ingest_env import stored_count, unique_client_id, wait_for
 from tests.support.publish import publish_all
 from udara.bootstrap import Container
 from udara.devservers import ManagedServer
+from udara.scope import EVERYTHING
 from udara.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -71,8 +72,8 @@ def test_co2_breach_from_a_sensor_opens_one_hvac_work_order_and_the_room_appears
     assert order["crew"] == "hvac"
     assert order["type"] == "corrective"
     assert order["building"] == "menara-a"
-    alerts = running.alert_service.list(open_only=True, room="lt7-rapat-besar")
+    alerts = running.alert_service.list(open_only=True, room="lt7-rapat-besar", scope=EVERYTHING)
     assert [a.metric for a in alerts] == ["co2"]
     assert order["alert_id"] == alerts[0].id
-    rooms = running.location_service.rooms("menara-a")
+    rooms = running.location_service.rooms("menara-a", scope=EVERYTHING)
     assert "lt7-rapat-besar" in [r.code for r in rooms]

@@ -17,6 +17,7 @@ from tests.support.ingest_env import stored_count, unique_client_id, wait_for
 from tests.support.publish import publish_all
 from udara.bootstrap import Container
 from udara.devservers import ManagedServer
+from udara.scope import EVERYTHING
 from udara.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -143,8 +144,8 @@ def test_sustained_co2_opens_exactly_one_alert_and_writes_the_event(
         t.join()
     wait_for(lambda: stored_count(running_ingest.influx) == 60, 20, "60 readings")
     alerts = running_ingest.alert_service
-    wait_for(lambda: bool(alerts.list(open_only=True)), 10, "an open alert")
-    open_alerts = alerts.list(open_only=True)
+    wait_for(lambda: bool(alerts.list(open_only=True, scope=EVERYTHING)), 10, "an open alert")
+    open_alerts = alerts.list(open_only=True, scope=EVERYTHING)
     assert [(a.room, a.metric, a.severity) for a in open_alerts] == [
         ("lt5-rapat", "co2", "warning")
     ]

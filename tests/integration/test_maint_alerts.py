@@ -17,6 +17,7 @@ from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.views import WorkOrderView
 from udara.bootstrap import Container
+from udara.scope import EVERYTHING
 from udara.settings import Settings
 
 T0 = datetime(2025, 5, 5, 3, 0, tzinfo=UTC)
@@ -145,7 +146,9 @@ def test_the_reconcile_sweep_repairs_missed_listener_calls(app: Container) -> No
     report = app.alert_work_orders.sweep(deaf, T0 + timedelta(minutes=1))
     [wo] = orders(app)
     assert (report.attached, wo.rule_id, wo.alert_id) == (1, "humidity-high", alert.id)
-    assert app.location_service.get_room("menara-b", "lt1-toilet").kind == "toilet"
+    assert (
+        app.location_service.get_room("menara-b", "lt1-toilet", scope=EVERYTHING).kind == "toilet"
+    )
     deaf.apply(
         [
             cleared(

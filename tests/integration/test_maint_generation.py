@@ -16,6 +16,7 @@ from maintenance.services.plan_rows import PlanSpec
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.views import WorkOrderView
 from udara.bootstrap import Container
+from udara.scope import EVERYTHING
 from udara.settings import Settings
 
 T0 = datetime(2025, 5, 5, 0, 0, tzinfo=UTC)  # 07:00 in Jakarta, before the 08:00 round
@@ -74,7 +75,7 @@ def test_three_days_of_downtime_then_a_reconcile_follows_the_catch_up_policy(
     assert [wo.occurrence_at for wo in orders] == [utc(d) for d in generated]
     # Due time follows the occurrence (08:00 + 2 h local), not when the reconcile ran.
     assert all(wo.due_at == wo.occurrence_at + timedelta(hours=2) for wo in orders)  # type: ignore[operator]
-    calendar = app.plan_service.calendar(utc(5, 0), utc(10, 0))
+    calendar = app.plan_service.calendar(utc(5, 0), utc(10, 0), scope=EVERYTHING)
     assert [o.occurrence_at for o in calendar if o.state == "skipped"] == [utc(d) for d in skipped]
     again = app.reconciler.run(back)
     assert (again.generated, again.skipped) == (0, 0)
@@ -92,7 +93,9 @@ def test_run_once_until_generates_up_to_that_time(app: Container) -> None:
     app.plan_service.create(daily_lobby(), "rina", T0)
     app.reconciler.run(T0, until=utc(11, 12))
     assert len(plan_orders(app)) == 7
-    assert [o.state for o in app.plan_service.calendar(utc(12, 0), utc(14, 0))] == ["planned"] * 2
+    assert [
+        o.state for o in app.plan_service.calendar(utc(12, 0), utc(14, 0), scope=EVERYTHING)
+    ] == ["planned"] * 2
 
 
 def test_generated_orders_copy_the_plan_checklist(app: Container) -> None:

@@ -7,6 +7,7 @@ import pytest
 from maintenance.adapters.orm import Building, Floor
 from udara.bootstrap import Container
 from udara.db import transaction
+from udara.scope import EVERYTHING
 from udara.settings import Settings
 
 
@@ -54,9 +55,11 @@ def test_a_burst_of_discovered_rooms_is_placed_like_single_ones_in_one_call(
     ]
     assert locations.discover_rooms(seen) == 302
     assert locations.discover_rooms(seen) == 0  # idempotent
-    assert {locations.get_room("menara-a", f"lt2-r{k}").floor for k in range(300)} == {"lt2"}
-    assert locations.get_room("menara-a", "lt20-x").floor == "default"
-    assert locations.get_room("gedung-baru", "r1").floor == "default"
+    assert {
+        locations.get_room("menara-a", f"lt2-r{k}", scope=EVERYTHING).floor for k in range(300)
+    } == {"lt2"}
+    assert locations.get_room("menara-a", "lt20-x", scope=EVERYTHING).floor == "default"
+    assert locations.get_room("gedung-baru", "r1", scope=EVERYTHING).floor == "default"
     keys = locations.room_keys()
     assert ("gedung-baru", "r1") in keys and ("menara-a", "lobi") in keys
     assert len(keys) == 303

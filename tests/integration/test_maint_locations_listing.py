@@ -8,6 +8,7 @@ from maintenance.domain.errors import NotFound
 from maintenance.views import RoomView
 from tests.support.sql import Statements
 from udara.bootstrap import Container
+from udara.scope import EVERYTHING
 from udara.settings import Settings
 
 FLOORS = 4
@@ -33,7 +34,7 @@ def site(migrated_database_url: str) -> Iterator[Container]:
 
 def test_listing_rooms_is_one_statement_however_many_rooms(site: Container) -> None:
     statements = Statements(site.engine)
-    rooms = site.location_service.rooms()
+    rooms = site.location_service.rooms(scope=EVERYTHING)
     assert statements.count == 1  # was 1 + 2 per room (a building and a floor lookup each)
     assert len(rooms) == FLOORS * ROOMS_PER_FLOOR + 2
     assert [(r.building, r.code) for r in rooms] == sorted((r.building, r.code) for r in rooms)
@@ -49,18 +50,18 @@ def test_listing_rooms_is_one_statement_however_many_rooms(site: Container) -> N
 
 def test_listing_one_building_is_one_statement(site: Container) -> None:
     statements = Statements(site.engine)
-    rooms = site.location_service.rooms("gedung-b")
+    rooms = site.location_service.rooms("gedung-b", scope=EVERYTHING)
     assert statements.count == 1
     assert [(r.code, r.floor) for r in rooms] == [("gudang", "default"), ("lobi", "l1")]
-    assert site.location_service.rooms("no-such-building") == []
+    assert site.location_service.rooms("no-such-building", scope=EVERYTHING) == []
 
 
 def test_one_room_is_one_statement(site: Container) -> None:
     statements = Statements(site.engine)
-    room = site.location_service.get_room("menara-a", "lt3-r5")
+    room = site.location_service.get_room("menara-a", "lt3-r5", scope=EVERYTHING)
     assert statements.count == 1
     assert (room.building, room.floor, room.name, room.timezone) == (
         "menara-a", "lt3", "LT3-R5", "Asia/Jakarta",
     )  # fmt: skip
     with pytest.raises(NotFound):
-        site.location_service.get_room("gedung-b", "lt3-r5")
+        site.location_service.get_room("gedung-b", "lt3-r5", scope=EVERYTHING)

@@ -12,6 +12,7 @@ from maintenance.domain.errors import InvalidInput, InvalidTransition, NotAllowe
 from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
 from udara.bootstrap import Container
+from udara.scope import EVERYTHING
 from udara.settings import Settings
 
 T0 = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)  # 08:00 in Jakarta
@@ -178,7 +179,7 @@ def test_rooms_discovered_at_once_by_many_threads_exist_once(app: Container) -> 
         t.start()
     for t in threads:
         t.join()
-    rooms = app.location_service.rooms("menara-b")
+    rooms = app.location_service.rooms("menara-b", scope=EVERYTHING)
     assert len(set(seen)) == 2 and len(rooms) == 2
     assert {(r.kind, r.timezone, r.floor) for r in rooms} == {
         ("meeting_room", "Asia/Jakarta", "default")

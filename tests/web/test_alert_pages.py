@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 
 from maintenance.domain.transitions import SYSTEM
 from tests.web.conftest import FixedClockContainer, Seed
+from udara.scope import EVERYTHING
 
 
 def test_open_alerts_are_listed_with_a_link_to_their_work_order(
@@ -42,7 +43,7 @@ def test_facility_manager_acknowledges_an_alert(
     response = fm.post(f"/alerts/{seeded.alert_id}/acknowledge", follow_redirects=True)
     assert response.status_code == 200
     assert "sudah diketahui" in response.get_data(as_text=True)
-    alert = container.alert_service.get(seeded.alert_id)
+    alert = container.alert_service.get(seeded.alert_id, scope=EVERYTHING)
     assert alert is not None and alert.state == "acknowledged" and alert.acknowledged_by == "fm"
     assert f'data-ack="{seeded.alert_id}"' not in fm.get("/alerts").get_data(as_text=True)
 

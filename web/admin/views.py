@@ -69,7 +69,7 @@ def plans() -> ResponseReturnValue:
             status = 400
     return render_template(
         "admin/plans.html",
-        plans=deps.container().plan_service.list(),
+        plans=deps.container().plan_service.list(scope=me().scope),
         errors=errors,
         form=request.form,
         crews=deps.container().user_service.crews(),
@@ -106,7 +106,8 @@ def users() -> ResponseReturnValue:
             if created is not None:
                 flash(lazy("User %(name)s created.", name=created.username), "success")
                 return redirect(url_for("admin.users"))
-    return render_template("admin/users.html", users=service.list(), form=form), status
+    users = service.list(viewer=me().actor)
+    return render_template("admin/users.html", users=users, form=form), status
 
 
 @bp.get("/rules")

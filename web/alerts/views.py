@@ -36,7 +36,11 @@ def alerts() -> ResponseReturnValue:
     if not 0 <= page <= MAX_PAGE:
         abort(400)
     found = deps.container().alert_service.list(
-        state=VIEWS[show], open_only=show == "open", limit=PAGE + 1, offset=page * PAGE
+        state=VIEWS[show],
+        open_only=show == "open",
+        limit=PAGE + 1,
+        offset=page * PAGE,
+        scope=me().scope,
     )
     template = "alerts/_list.html" if request.args.get("partial") else "alerts/list.html"
     return render_template(
@@ -56,7 +60,9 @@ def alerts() -> ResponseReturnValue:
 def acknowledge(alert_id: int) -> ResponseReturnValue:
     """Acknowledge an open alert (facility managers)."""
     try:
-        deps.container().alert_service.acknowledge(alert_id, me().username, deps.now())
+        deps.container().alert_service.acknowledge(
+            alert_id, me().username, deps.now(), scope=me().scope
+        )
         flash(lazy("Alert %(id)s acknowledged.", id=alert_id), "success")
     except AlertNotFound:
         abort(404)

@@ -116,7 +116,7 @@ def default_bucket(span: timedelta) -> timedelta:
 @spec.validate(resp=_resp(ReadingsOut, 404, 503), tags=["rooms"])
 def room_readings(building: str, room: str, query: ReadingsQuery) -> ReadingsOut:
     """Means per time bucket of one room, computed in InfluxDB (GROUP BY time)."""
-    deps.container().location_service.get_room(building, room)  # NotFound → 404
+    deps.container().location_service.get_room(building, room, scope=api_user().scope)  # or 404
     end = query.end or deps.now()
     start = query.start or end - timedelta(days=1)
     if end <= start:
@@ -167,6 +167,7 @@ def list_alerts(query: AlertQuery) -> AlertsOut:
         room=query.room,
         limit=query.limit + 1,
         offset=query.offset,
+        scope=api_user().scope,
     )
     return AlertsOut(
         items=[AlertOut.model_validate(a, from_attributes=True) for a in found[: query.limit]],
@@ -181,7 +182,7 @@ def list_alerts(query: AlertQuery) -> AlertsOut:
 @spec.validate(resp=_resp(AlertOut, 404), tags=["alerts"])
 def get_alert(alert_id: int) -> AlertOut:
     """One alert."""
-    alert = deps.container().alert_service.get(alert_id)
+    alert = deps.container().alert_service.get(alert_id, scope=api_user().scope)
     if alert is None:
         raise ApiError(404, "not_found", f"alert {alert_id} does not exist")
     return AlertOut.model_validate(alert, from_attributes=True)
@@ -192,7 +193,9 @@ def get_alert(alert_id: int) -> AlertOut:
 @spec.validate(resp=_resp(AlertOut, 404, 409), tags=["alerts"])
 def acknowledge_alert(alert_id: int) -> AlertOut:
     """Mark an open alert as seen (facility managers); acknowledging twice keeps the first."""
-    alert = deps.container().alert_service.acknowledge(alert_id, api_user().username, deps.now())
+    alert = deps.container().alert_service.acknowledge(
+        alert_id, api_user().username, deps.now(), scope=api_user().scope
+    )
     return AlertOut.model_validate(alert, from_attributes=True)
 
 
@@ -276,7 +279,9 @@ def update_work_order(wo_id: int, json: WorkOrderPatch) -> WorkOrderOut:
 @spec.validate(resp=_resp(PlansOut), tags=["plans"])
 def list_plans(query: PlansQuery) -> PlansOut:
     """Recurring plans (facility managers and cleaning supervisors)."""
-    plans = deps.container().plan_service.list(query.building, query.crew, query.active)
+    plans = deps.container().plan_service.list(
+        query.building, query.crew, query.active, scope=api_user().scope
+    )
     return PlansOut(items=[PlanOut.model_validate(p, from_attributes=True) for p in plans])
 
 

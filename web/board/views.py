@@ -20,7 +20,6 @@ from web.iaq.overview import timezone_of, timezones
 from web.security import (
     ASSIGNERS,
     BOARD_READERS,
-    VIEWER,
     WORKERS,
     me,
     roles_required,
@@ -55,14 +54,14 @@ def board_filters() -> dict[str, Any]:
     }
 
 
-def crew_members(crews: set[str]) -> dict[str, list[tuple[str, str]]]:
-    """(username, name) of the people each crew's work can be given to."""
+def crew_members(crews: set[str], building: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """(username, name) of the people each crew's work can be given to: in `building`, or in
+    any building the signed-in user reaches."""
     users = deps.container().user_service
     return {
         crew: [
             (u.username, u.display_name)
-            for u in users.list(crew=crew)
-            if u.active and u.role != VIEWER
+            for u in users.crew_members(crew, building=building, viewer=me().actor)
         ]
         for crew in sorted(crews)
     }
@@ -145,7 +144,7 @@ def detail(wo_id: int) -> ResponseReturnValue:
         wo=wo,
         history=service.history(wo_id, viewer=me().actor),
         tz=timezone_of(wo.building),
-        members=crew_members({wo.crew}).get(wo.crew, []),
+        members=crew_members({wo.crew}, wo.building).get(wo.crew, []),
         manages=manages(me(), wo),
         note_form=NoteForm(),
     )
@@ -202,7 +201,9 @@ def today() -> ResponseReturnValue:
     occurrences = []
     if building:
         try:
-            occurrences = deps.container().plan_service.today(building, deps.now(), crew)
+            occurrences = deps.container().plan_service.today(
+                building, deps.now(), crew, scope=me().scope
+            )
         except NotFound:
             abort(404)
     return render_template(
@@ -238,10 +239,12 @@ def calendar() -> ResponseReturnValue:
     start = datetime(first.year, first.month, first.day, tzinfo=tz)
     try:
         found = deps.container().plan_service.calendar(
-            start, start + timedelta(days=days), building, crew
+            start, start + timedelta(days=days), building, crew, scope=me().scope
         )
     except InvalidInput:
         abort(400)
+    except NotFound:
+        abort(404)
     by_day: dict[date, list[object]] = {first + timedelta(days=i): [] for i in range(days)}
     for occ in found:
         by_day.setdefault(occ.occurrence_at.astimezone(tz).date(), []).append(occ)

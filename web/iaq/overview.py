@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from flask import g
 
 from ingest.adapters.influx import InfluxError
-from web import deps
+from web import deps, security
 from web.iaq import compliance
 from web.iaq.grid import BuildingGroup, OpenAlert, Place, RoomCard, build_grid
 
@@ -35,7 +35,7 @@ def timezones() -> dict[str, str]:
     """IANA zone per building code (read once per request)."""
     cached: dict[str, str] | None = g.get("udara_timezones")
     if cached is None:
-        cached = deps.container().location_service.building_timezones()
+        cached = deps.container().location_service.building_timezones(scope=security.scope())
         g.udara_timezones = cached
     return cached
 
@@ -48,14 +48,16 @@ def timezone_of(building: str | None) -> str:
 
 def open_alerts(building: str | None = None) -> list[OpenAlert]:
     """Open alerts in the grid's shape."""
-    alerts = deps.container().alert_service.list(open_only=True, building=building)
+    alerts = deps.container().alert_service.list(
+        open_only=True, building=building, scope=security.scope()
+    )
     return [OpenAlert(a.id, a.building, a.room, a.metric, a.severity, a.kind) for a in alerts]
 
 
 def grid(building: str | None = None) -> Grid:
     """Buildings → floors → rooms with latest values and statuses."""
     c = deps.container()
-    rooms = c.location_service.rooms(building)
+    rooms = c.location_service.rooms(building, scope=security.scope())
     places = [Place(r.building, r.floor, r.code, r.name) for r in rooms]
     since = deps.now() - timedelta(seconds=c.settings.offline_after_s)
     try:
@@ -71,9 +73,9 @@ def report(month: date, building: str | None = None) -> compliance.Report:
     """The monthly compliance report of one building, or of all of them."""
     c = deps.container()
     rooms_by_building: dict[str, list[str]] = {}
-    for r in c.location_service.rooms(building):
+    for r in c.location_service.rooms(building, scope=security.scope()):
         rooms_by_building.setdefault(r.building, []).append(r.code)
-    if building:
+    if building and security.scope().allows(building):
         rooms_by_building.setdefault(building, [])
     scores = [
         compliance.building_score(

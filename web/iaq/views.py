@@ -19,7 +19,7 @@ from web.i18n import current_lang, format_number, lazy, zone
 from web.iaq import compliance, overview
 from web.iaq.grid import reported_metrics
 from web.labels import label
-from web.security import IAQ_READERS, roles_required
+from web.security import IAQ_READERS, roles_required, scope
 
 bp = Blueprint("iaq", __name__)
 CODE = re.compile(r"^[a-z0-9_-]{1,64}$")
@@ -91,10 +91,12 @@ def room(building: str, room: str) -> ResponseReturnValue:
     if not (CODE.match(building) and CODE.match(room)):
         abort(404)
     try:
-        place = deps.container().location_service.get_room(building, room)
+        place = deps.container().location_service.get_room(building, room, scope=scope())
     except NotFound:
         abort(404)
-    alerts = deps.container().alert_service.list(building=building, room=room, limit=20)
+    alerts = deps.container().alert_service.list(
+        building=building, room=room, limit=20, scope=scope()
+    )
     return render_template(
         "iaq/room.html",
         place=place,

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
+from udara.scope import EVERYTHING
 from web import deps
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,8 @@ class ScrapeTimeCollector(Collector):
                 "udara_open_alerts", "Alerts active or acknowledged", labels=["severity"]
             )
             counts = {"warning": 0, "critical": 0}
-            for alert in deps.container().alert_service.list(open_only=True):
+            # Site-wide counts for the operator's Prometheus: no building is named.
+            for alert in deps.container().alert_service.list(open_only=True, scope=EVERYTHING):
                 counts[alert.severity] = counts.get(alert.severity, 0) + 1
             for severity, count in sorted(counts.items()):
                 alerts.add_metric([severity], count)
