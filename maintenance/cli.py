@@ -78,6 +78,10 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 @click.option("--crew", "crews", multiple=True, help="crew to join (repeatable)")
 @click.option("--display-name", default=None)
+@click.option(
+    "--building", "buildings", multiple=True,
+    help="limit the user to this building (repeatable); without it: every building",
+)  # fmt: skip
 @click.pass_obj
 def users_create(
     container: Container,
@@ -86,6 +90,7 @@ def users_create(
     password_stdin: bool,
     crews: tuple[str, ...],
     display_name: str | None,
+    buildings: tuple[str, ...],
 ) -> None:
     """Create user NAME; supervisors lead the crews they join."""
     _dispose_on_exit(container)
@@ -99,11 +104,48 @@ def users_create(
         raise click.ClickException("an empty password is not allowed")
     try:
         user = container.user_service.create(
-            name, role, _now(), display_name=display_name, password=password, crews=crews
-        )
+            name, role, _now(), display_name=display_name, password=password, crews=crews,
+            buildings=buildings,
+        )  # fmt: skip
     except MaintenanceError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(user.to_json()))
+
+
+@users.command("update")
+@click.argument("name")
+@click.option(
+    "--building", "buildings", multiple=True,
+    help="limit the user to exactly these buildings (repeatable)",
+)  # fmt: skip
+@click.option("--all-buildings", is_flag=True, help="let the user reach every building")
+@click.option("--active/--inactive", default=None, help="reactivate or deactivate the user")
+@click.pass_obj
+def users_update(
+    container: Container,
+    name: str,
+    buildings: tuple[str, ...],
+    all_buildings: bool,
+    active: bool | None,
+) -> None:
+    """Change which buildings user NAME reaches, or whether they may sign in."""
+    _dispose_on_exit(container)
+    from maintenance.domain.errors import MaintenanceError
+
+    if buildings and all_buildings:
+        raise click.UsageError("give --building or --all-buildings, not both")
+    if not (buildings or all_buildings or active is not None):
+        raise click.UsageError("nothing to change: give --building, --all-buildings or --active")
+    service = container.user_service
+    try:
+        if active is not None:
+            service.set_active(name, active)
+        if buildings or all_buildings:
+            service.set_buildings(name, () if all_buildings else buildings)
+        user = service.by_username(name)
+    except MaintenanceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(user.to_json() if user else None))
 
 
 @click.group()

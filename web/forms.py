@@ -10,6 +10,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -78,4 +79,15 @@ class UserForm(Form):
     display_name = StringField(lazy("Name"), validators=[Optional(), Length(max=100)])
     role = SelectField(lazy("Role"), choices=[])
     crew = SelectField(lazy("Crew"), choices=[], validators=[Optional()])
+    buildings = SelectMultipleField(
+        lazy("Buildings (none: every building)"), choices=[], validators=[Optional()]
+    )
     password = PasswordField(lazy("Password"), validators=[DataRequired(), Length(min=10, max=256)])
+
+
+class UserBuildingsForm(Form):
+    """Change which buildings a user reaches."""
+
+    buildings = SelectMultipleField(
+        lazy("Buildings (none: every building)"), choices=[], validators=[Optional()]
+    )

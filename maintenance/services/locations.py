@@ -233,6 +233,14 @@ class LocationService:
                 query = query.where(Building.code.in_(scope.buildings))
             return {code: timezone for code, timezone in session.execute(query)}
 
+    def building_codes(self, *, scope: Scope) -> list[str]:
+        """Codes of every building in `scope`, rooms or not, in order."""
+        with self._sessions() as session:
+            query = select(Building.code).order_by(Building.code)
+            if scope.buildings is not None:
+                query = query.where(Building.code.in_(scope.buildings))
+            return list(session.scalars(query))
+
     def get_room(self, building_code: str, room_code: str, *, scope: Scope) -> RoomView:
         """One room; NotFound if it does not exist or its building is out of `scope`."""
         if not scope.allows(building_code):

@@ -96,3 +96,21 @@ def test_users_create_reads_the_password_from_stdin(run) -> None:
 def test_workorders_list_rejects_an_unknown_status(run) -> None:
     result = run("workorders", "list", "--status", "finished", "--json")
     assert result.exit_code == 2 and "status must be one of" in result.output
+
+
+def test_users_are_limited_to_buildings_and_opened_up_again(run) -> None:
+    assert run("plans", "import", str(EXAMPLE)).exit_code == 0  # creates building menara-a
+    made = run("users", "create", "budi", "--role", "facility_manager", "--building",
+               "menara-a", "--password-stdin", stdin="kata-sandi\n")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.output)["buildings"] == ["menara-a"]
+    unknown = run("users", "create", "ani", "--role", "viewer", "--building", "menara-z",
+                  "--password-stdin", stdin="x\n")  # fmt: skip
+    assert unknown.exit_code == 1 and "no building 'menara-z'" in unknown.output
+    opened = run("users", "update", "budi", "--all-buildings")
+    assert opened.exit_code == 0 and json.loads(opened.output)["buildings"] == []
+    limited = run("users", "update", "budi", "--building", "menara-a", "--inactive")
+    assert json.loads(limited.output)["buildings"] == ["menara-a"]
+    assert json.loads(limited.output)["active"] is False
+    both = run("users", "update", "budi", "--building", "menara-a", "--all-buildings")
+    assert both.exit_code == 2

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
 
 from ingest.domain.profiles import available_profiles, load_profile
+from maintenance.domain.errors import NotAllowed, NotFound
 from maintenance.domain.model import FREQUENCIES, PRIORITIES, ROLES, WORK_ORDER_TYPES
 from maintenance.services.alert_work_orders import load_alert_rules
 from maintenance.services.plan_rows import PlanSpec
 from web import deps
 from web.api.models import PlanCreate
-from web.forms import UserForm
+from web.forms import UserBuildingsForm, UserForm
 from web.i18n import lazy
+from web.refusals import refusal
 from web.security import FACILITY_MANAGER, PLANNERS, SUPERVISOR, me, roles_required
 from web.workorders import attempt
 
@@ -80,14 +82,23 @@ def plans() -> ResponseReturnValue:
     ), status
 
 
+def _chosen_buildings(chosen: list[str] | None) -> tuple[str, ...]:
+    """The buildings picked in a form; a manager limited to buildings who picks none gives
+    their own (they cannot give every building, which they do not hold)."""
+    picked = tuple(chosen or ())
+    return picked or tuple(me().scope.sorted())
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @roles_required(FACILITY_MANAGER)
 def users() -> ResponseReturnValue:
-    """People and their roles and crews, and a form to add one."""
+    """The people this manager administers, with roles, crews and buildings; add one."""
     service = deps.container().user_service
+    codes = deps.container().location_service.building_codes(scope=me().scope)
     form = UserForm()
     form.role.choices = [(r, r) for r in ROLES]
     form.crew.choices = [("", "–"), *service.crews()]
+    form.buildings.choices = [(c, c) for c in codes]
     status = 200
     if request.method == "POST":
         status = 400
@@ -101,13 +112,41 @@ def users() -> ResponseReturnValue:
                     display_name=form.display_name.data or None,
                     password=form.password.data,
                     crews=crews,
+                    buildings=_chosen_buildings(form.buildings.data),
+                    by=me().actor,
                 )
             )
             if created is not None:
                 flash(lazy("User %(name)s created.", name=created.username), "success")
                 return redirect(url_for("admin.users"))
+    buildings_form = UserBuildingsForm()
+    buildings_form.buildings.choices = form.buildings.choices
     users = service.list(viewer=me().actor)
-    return render_template("admin/users.html", users=users, form=form), status
+    page = render_template(
+        "admin/users.html", users=users, form=form, buildings_form=buildings_form
+    )
+    return page, status
+
+
+@bp.post("/users/<username>/buildings")
+@roles_required(FACILITY_MANAGER)
+def user_buildings(username: str) -> ResponseReturnValue:
+    """Limit a user to the buildings picked (none: every building, for unlimited managers)."""
+    service = deps.container().user_service
+    form = UserBuildingsForm()
+    codes = deps.container().location_service.building_codes(scope=me().scope)
+    form.buildings.choices = [(c, c) for c in codes]
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.set_buildings(username, _chosen_buildings(form.buildings.data), by=me().actor)
+    except NotFound:
+        abort(404)
+    except NotAllowed as exc:
+        flash(lazy("Not allowed: %(detail)s", detail=refusal(exc)), "error")
+    else:
+        flash(lazy("Buildings of %(name)s saved.", name=username), "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.get("/rules")
