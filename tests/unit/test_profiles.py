@@ -1,4 +1,4 @@
-"""Threshold profiles against the standards page (shared/reference/iaq-standards.md)."""
+"""Threshold profiles against the standards page (docs/reference/iaq-standards.md)."""
 
 from __future__ import annotations
 
