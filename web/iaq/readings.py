@@ -6,7 +6,7 @@ validated `timedelta`s, never from request text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -65,14 +65,19 @@ class IaqReadings:
         self._influx = influx
 
     def latest(
-        self, since: datetime, building: str | None = None
+        self, since: datetime, buildings: Collection[str] | None = None
     ) -> dict[tuple[str, str], dict[str, float]]:
-        """The newest value of each metric per (building, room) since `since`."""
+        """The newest value of each metric per (building, room) since `since`, of
+        `buildings` (None: every building; empty: none, and no query)."""
+        if buildings is not None and not buildings:
+            return {}
         where = "time > $since"
         params: dict[str, Any] = {"since": rfc3339(since)}
-        if building:
-            where += " AND " + quote_ident("building") + " = $building"
-            params["building"] = building
+        if buildings is not None:
+            names = [f"b{i}" for i in range(len(buildings))]
+            either = " OR ".join(f"{quote_ident('building')} = ${name}" for name in names)
+            where += f" AND ({either})"
+            params.update(zip(names, sorted(buildings), strict=True))
         query = (
             f"SELECT {_fields(METRICS, 'last')} FROM {quote_ident(MEASUREMENT)} "
             f"WHERE {where} GROUP BY {quote_ident('building')}, {quote_ident('room')}"
