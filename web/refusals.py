@@ -61,6 +61,11 @@ MESSAGES: dict[str, LazyString] = {
     "bad_month_day": lazy("month_day must be 1..31 or -1 (last day)"),
     "bad_month": lazy("month must be 1..12"),
     "end_before_start": lazy("end date is before start date"),
+    "no_device": lazy("no device '%(device)s'"),
+    "may_not_manage_devices": lazy("%(role)s %(user)s may not manage devices"),
+    "bad_code": lazy("%(what)s: 1-64 of a-z, 0-9, '-' and '_'"),
+    "bad_mapping": lazy("'%(source)s' cannot be read as '%(metric)s'"),
+    "bad_offset": lazy("the offset of %(metric)s must be a number for a known metric"),
 }
 
 _WORDED = {"status": WO_STATUS, "from_status": WO_STATUS, "to_status": WO_STATUS, "role": ROLE}

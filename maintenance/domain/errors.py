@@ -63,6 +63,12 @@ MESSAGES: Final[dict[str, str]] = {
     "bad_month_day": "month_day must be 1..31 or -1 (last day)",
     "bad_month": "month must be 1..12",
     "end_before_start": "end date is before start date",
+    # devices (devices/service.py)
+    "no_device": "no device '%(device)s'",
+    "may_not_manage_devices": "%(role)s %(user)s may not manage devices",
+    "bad_code": "%(what)s: 1-64 of a-z, 0-9, '-' and '_'",
+    "bad_mapping": "'%(source)s' cannot be read as '%(metric)s'",
+    "bad_offset": "the offset of %(metric)s must be a number for a known metric",
 }
 
 

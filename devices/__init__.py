@@ -1,0 +1,1 @@
+"""The device registry: every sensor Udara hears, pending until placed on a room."""

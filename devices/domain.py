@@ -1,0 +1,63 @@
+"""Devices as the registry sees them: pure values and rules, no database, no clock.
+
+Decisions:
+- A device is known by the id its format gives it (`tasmota:{topic}`, `chirpstack:{dev_eui}`,
+  …); Udara's own payload places itself through its topic and is never pending.
+- A device heard for the first time is **pending**: its readings are kept apart (InfluxDB
+  `iaq_unplaced`, tag `device`), never evaluated, never dropped, until a facility manager
+  places it on a room. Placing makes it **active**; **retired** devices are still heard
+  (counted) but their readings are not stored.
+- The sensor tag of a placed device defaults to its id with every character outside
+  `a-z0-9_-` replaced by `-`, so `tasmota:kantor_1` is stored as sensor `tasmota-kantor_1`.
+- A per-device mapping renames what the format calls a value (an ESPHome object id such as
+  `karbon` → `co2`); per-metric calibration offsets are added after unit conversion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final, Literal
+
+DeviceStatus = Literal["pending", "active", "retired"]
+STATUSES: Final = ("pending", "active", "retired")
+DEVICE_ID_MAX = 200
+_NOT_SEGMENT = re.compile(r"[^a-z0-9_-]")
+
+
+def sensor_tag(device_id: str) -> str:
+    """The default sensor tag of a placed device: its id made a valid topic segment."""
+    return _NOT_SEGMENT.sub("-", device_id.lower())[:64] or "sensor"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a device's readings go and how they are corrected: what ingest needs per message."""
+
+    device: str
+    format: str
+    status: DeviceStatus
+    building: str | None = None
+    room: str | None = None
+    sensor: str | None = None
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    offsets: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def is_placed(self) -> bool:
+        """Active on a room: readings go to `iaq` under building, room and sensor."""
+        return self.status == "active" and self.building is not None and self.room is not None
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A device heard in one batch: when first and last, how many readings, which metrics."""
+
+    device: str
+    format: str
+    first: datetime
+    last: datetime
+    readings: int
+    metrics: frozenset[str]

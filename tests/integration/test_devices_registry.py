@@ -1,0 +1,98 @@
+"""The device registry on SQLite and PostgreSQL: heard devices wait, people place them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from devices.domain import Placement, Sighting
+from devices.service import DeviceService
+from maintenance.domain.errors import NotAllowed, NotFound
+from maintenance.domain.transitions import Actor
+from maintenance.services.locations import LocationService
+from udara.db import make_engine, make_session_factory
+from udara.scope import Scope
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+ADMIN = Actor("fm", "facility_manager")
+HQ_MANAGER = Actor("fm-hq", "facility_manager", scope=Scope.of(["hq"]))
+
+
+@pytest.fixture
+def registry(migrated_database_url: str):
+    engine = make_engine(migrated_database_url)
+    sessions = make_session_factory(engine)
+    locations = LocationService(sessions, "Asia/Jakarta")
+    locations.save_room("hq", "lt1-lobby", floor="lt1")
+    locations.save_room("other", "lt2-kantor", floor="lt2")
+    copied: list[Placement] = []
+
+    def copy_held(placement: Placement) -> int:
+        copied.append(placement)
+        return 0
+
+    service = DeviceService(sessions, clock=lambda: T0, copy_held=copy_held)
+    yield service, copied
+    engine.dispose()
+
+
+def _seen(device: str, at: datetime, *metrics: str, n: int = 1) -> Sighting:
+    return Sighting(device, device.split(":")[0], at, at, n, frozenset(metrics))
+
+
+def test_a_device_heard_for_the_first_time_waits_pending_with_what_it_reports(registry) -> None:
+    service, _ = registry
+    assert service.record_sightings([_seen("tasmota:kantor", T0, "co2", n=2)]) == 1
+    later = T0 + timedelta(minutes=5)
+    assert service.record_sightings([_seen("tasmota:kantor", later, "pm25", n=3)]) == 0
+    (device,) = service.list("pending", viewer=ADMIN)
+    assert device.device == "tasmota:kantor" and device.status == "pending"
+    assert device.first_seen == T0 and device.last_seen == later
+    assert device.readings == 5 and device.metrics == ("co2", "pm25")
+
+
+def test_placing_a_device_puts_it_on_the_room_copies_what_it_held_and_tells_ingest(
+    registry,
+) -> None:
+    service, copied = registry
+    service.record_sightings([_seen("esphome:node-1", T0, "co2")])
+    version, _ = service.placements_since(0)
+    placed = service.place(
+        "esphome:node-1", "hq", "lt1-lobby", mapping={"karbon": "co2"},
+        offsets={"co2": -12}, by=ADMIN,
+    )  # fmt: skip
+    assert (placed.status, placed.building, placed.room) == ("active", "hq", "lt1-lobby")
+    assert placed.sensor == "esphome-node-1" and placed.placed_by == "fm"
+    assert copied and copied[0].is_placed and copied[0].offsets == {"co2": -12.0}
+    newer, changed = service.placements_since(version)
+    assert newer > version and [p.device for p in changed] == ["esphome:node-1"]
+    assert changed[0].mapping == {"karbon": "co2"}
+
+
+def test_a_manager_of_one_building_places_only_there_and_sees_only_its_devices(
+    registry,
+) -> None:
+    service, _ = registry
+    service.record_sightings([_seen("zigbee2mqtt:lantai 2", T0, "co2")])
+    # A device of no building yet, heard on a shared broker: only for unlimited managers.
+    assert service.list(viewer=HQ_MANAGER) == []
+    with pytest.raises(NotFound):
+        service.place("zigbee2mqtt:lantai 2", "hq", "lt1-lobby", by=HQ_MANAGER)
+    service.place("zigbee2mqtt:lantai 2", "other", "lt2-kantor", by=ADMIN)
+    assert service.list(viewer=HQ_MANAGER) == []
+    with pytest.raises(NotFound):
+        service.get("zigbee2mqtt:lantai 2", viewer=HQ_MANAGER)
+    service.place("zigbee2mqtt:lantai 2", "hq", "lt1-lobby", by=ADMIN)
+    assert [d.device for d in service.list(viewer=HQ_MANAGER)] == ["zigbee2mqtt:lantai 2"]
+    with pytest.raises(NotFound):
+        service.place("zigbee2mqtt:lantai 2", "other", "lt2-kantor", by=HQ_MANAGER)
+
+
+def test_only_facility_managers_manage_devices_and_retired_ones_stay_listed(registry) -> None:
+    service, _ = registry
+    service.record_sightings([_seen("shelly:ht-1", T0, "temperature")])
+    with pytest.raises(NotAllowed):
+        service.retire("shelly:ht-1", by=Actor("sup", "cleaning_supervisor"))
+    assert service.retire("shelly:ht-1", by=ADMIN).status == "retired"
+    assert [d.status for d in service.list(viewer=ADMIN)] == ["retired"]
