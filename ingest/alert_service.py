@@ -62,7 +62,9 @@ class AlertView:
     resolved_at: datetime | None
     value: float | None
     limit: str | None
-    message: str
+    message: str  # English; `message_code` with `message_params` is what readers see worded
+    message_code: str | None = None
+    message_params: dict[str, Any] | None = None
 
     @classmethod
     def from_row(cls, row: AlertRow) -> AlertView:
@@ -83,6 +85,8 @@ class AlertView:
             value=row.value,
             limit=row.limit_text,
             message=row.message,
+            message_code=row.message_code,
+            message_params=row.message_params,
         )
 
     @property
@@ -160,6 +164,8 @@ class AlertService:
                 "value": change.value,
                 "limit_text": change.limit,
                 "message": change.message,
+                "message_code": change.message_code,
+                "message_params": change.message_params,
             },
             on=["open_key"],
         )
