@@ -23,6 +23,7 @@ from ingest.domain.messages import (
 )
 from ingest.domain.model import Reading, SensorRef, StatusChange
 from ingest.domain.profiles import Limit, Profile, load_profile
+from udara.i18n import words
 
 T0 = datetime(2024, 3, 1, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -125,3 +126,45 @@ class _Shouting:
 @pytest.mark.parametrize("metric", sorted(METRIC_NAMES))
 def test_every_metric_has_a_name(metric: str) -> None:
     assert METRIC_NAMES[metric]
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(re.findall(r"%\((\w+)\)s", text))
+
+
+CATALOGUED = [
+    *TEMPLATES.values(),
+    *(name for name in METRIC_NAMES.values() if name.isalpha() and not name.isupper()),
+    "%(n)s h",
+    "%(n)s min",
+    "%(n)s s",
+    "%(span)s mean",
+]
+
+
+@pytest.mark.parametrize("msgid", CATALOGUED)
+def test_every_wording_has_indonesian_with_the_same_placeholders(msgid: str) -> None:
+    indonesian = words("id").gettext(msgid)
+    assert indonesian != msgid, f"no Indonesian for {msgid!r}"
+    assert _placeholders(indonesian) == _placeholders(msgid)
+    assert words("en").gettext(msgid) == msgid  # English is the source language
+
+
+def test_a_message_in_both_languages() -> None:
+    [change] = Evaluator(load_profile("permenkes-1077-2011")).observe(
+        Reading(S1, T0, {"co2": 1250.4})
+    )
+    code, params = str(change.message_code), change.message_params or {}
+    assert render(code, params, words("id")) == (
+        "Rata-rata CO₂ 10 menit terakhir 1.250 ppm, di atas 1.000 ppm: "
+        "peringatan dini, belum pelanggaran rata-rata 8 jam menurut peraturan"
+    )
+    assert render(code, params, words("en")) == (
+        "CO₂ 10 min mean 1,250 ppm is above 1,000 ppm: "
+        "an early warning, not a breach of the regulation's 8 h mean"
+    )
+    assert limit_label(params, words("id")) == "≤ 1.000 ppm (rata-rata 8 jam)"
+
+
+def test_unknown_languages_read_indonesian() -> None:
+    assert words("fr").lang == "id"
