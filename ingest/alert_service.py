@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -93,13 +93,6 @@ class AlertView:
     def is_open(self) -> bool:
         """Active or acknowledged, not yet resolved."""
         return self.state in OPEN_STATES
-
-    def to_json(self) -> dict[str, Any]:
-        """The alert JSON of CONTRACTS.md."""
-        data = asdict(self)
-        for name in ("opened_at", "acknowledged_at", "resolved_at"):
-            data[name] = data[name].isoformat() if data[name] else None
-        return data
 
 
 class AlertListener(Protocol):

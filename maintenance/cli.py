@@ -179,9 +179,12 @@ def workorders_list(
         f = WorkOrderFilter(status=status, crew=crew, building=building)
     except InvalidInput as exc:
         raise click.BadParameter(str(exc)) from exc
-    page = container.work_order_service.list(f, limit=limit)
+    page = container.work_order_service.list(f, limit=limit, now=container.clock())
     if as_json:
-        click.echo(json.dumps([wo.to_json() for wo in page.items], ensure_ascii=False))
+        from maintenance.schemas import WorkOrderOut
+
+        rows = [WorkOrderOut.of(wo).model_dump(mode="json") for wo in page.items]
+        click.echo(json.dumps(rows, ensure_ascii=False))
         return
     for wo in page.items:
         due = f"{wo.due_at:%Y-%m-%d %H:%M}Z" if wo.due_at else "-"

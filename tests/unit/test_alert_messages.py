@@ -4,6 +4,8 @@ languages, and texts stored before codes still show as they were."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import get_args
 
@@ -168,3 +170,13 @@ def test_a_message_in_both_languages() -> None:
 
 def test_unknown_languages_read_indonesian() -> None:
     assert words("fr").lang == "id"
+
+
+def test_wording_and_the_public_shapes_load_without_flask() -> None:
+    script = (
+        "import sys, ingest.schemas, maintenance.schemas, ingest.cli, maintenance.cli\n"
+        "from udara.i18n import words\n"
+        "assert words('id').gettext('Temperature') == 'Suhu'\n"
+        "assert 'flask' not in sys.modules, 'Flask was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
