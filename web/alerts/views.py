@@ -39,9 +39,11 @@ def alerts() -> ResponseReturnValue:
         state=VIEWS[show], open_only=show == "open", limit=PAGE + 1, offset=page * PAGE
     )
     template = "alerts/_list.html" if request.args.get("partial") else "alerts/list.html"
+    shown = found[:PAGE]
     return render_template(
         template,
-        alerts=found[:PAGE],
+        alerts=shown,
+        places=deps.container().location_service.rooms_by_code((a.building, a.room) for a in shown),
         more=len(found) > PAGE,
         page=page,
         show=show,
