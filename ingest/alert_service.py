@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -63,7 +63,9 @@ class AlertView:
     resolved_at: datetime | None
     value: float | None
     limit: str | None
-    message: str
+    message: str  # English; `message_code` with `message_params` is what readers see worded
+    message_code: str | None = None
+    message_params: dict[str, Any] | None = None
 
     @classmethod
     def from_row(cls, row: AlertRow) -> AlertView:
@@ -84,19 +86,14 @@ class AlertView:
             value=row.value,
             limit=row.limit_text,
             message=row.message,
+            message_code=row.message_code,
+            message_params=row.message_params,
         )
 
     @property
     def is_open(self) -> bool:
         """Active or acknowledged, not yet resolved."""
         return self.state in OPEN_STATES
-
-    def to_json(self) -> dict[str, Any]:
-        """The alert JSON of CONTRACTS.md."""
-        data = asdict(self)
-        for name in ("opened_at", "acknowledged_at", "resolved_at"):
-            data[name] = data[name].isoformat() if data[name] else None
-        return data
 
 
 class AlertListener(Protocol):
@@ -161,6 +158,8 @@ class AlertService:
                 "value": change.value,
                 "limit_text": change.limit,
                 "message": change.message,
+                "message_code": change.message_code,
+                "message_params": change.message_params,
             },
             on=["open_key"],
         )

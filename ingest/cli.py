@@ -81,18 +81,24 @@ def alerts_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.pass_obj
 def alerts_list(container: Container, state: str | None, as_json: bool) -> None:
-    """List alerts, newest first."""
+    """List alerts, newest first; texts in Indonesian unless UDARA_LANG=en."""
+    from ingest.schemas import AlertOut
     from udara.scope import EVERYTHING
 
     # The operator's shell reaches every building, as the database itself does.
-    alerts = container.alert_service.list(state=state, scope=EVERYTHING)
+    found = container.alert_service.list(state=state, scope=EVERYTHING)
+    places = container.location_service.rooms_by_code((a.building, a.room) for a in found)
+    lang = container.settings.lang
+    alerts = [AlertOut.of(a, lang, places.get((a.building, a.room))) for a in found]
     if as_json:
-        click.echo(json.dumps([a.to_json() for a in alerts], ensure_ascii=False, indent=2))
+        rows = [a.model_dump(mode="json") for a in alerts]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for a in alerts:
         what = a.metric or a.kind
         click.echo(
-            f"#{a.id:<5} {a.state:<12} {a.severity:<8} {a.building}/{a.room} {what}: {a.message}"
+            f"#{a.id:<5} {a.state:<12} {a.severity:<8} {a.building}/{a.room} ({a.room_name}) "
+            f"{what}: {a.message}"
         )
 
 

@@ -224,9 +224,12 @@ def workorders_list(
     from maintenance.domain.transitions import SYSTEM
 
     # The operator's shell reaches every building, as the database itself does.
-    page = container.work_order_service.list(f, viewer=SYSTEM, limit=limit)
+    page = container.work_order_service.list(f, viewer=SYSTEM, limit=limit, now=container.clock())
     if as_json:
-        click.echo(json.dumps([wo.to_json() for wo in page.items], ensure_ascii=False))
+        from maintenance.schemas import WorkOrderOut
+
+        rows = [WorkOrderOut.of(wo).model_dump(mode="json") for wo in page.items]
+        click.echo(json.dumps(rows, ensure_ascii=False))
         return
     for wo in page.items:
         due = f"{wo.due_at:%Y-%m-%d %H:%M}Z" if wo.due_at else "-"

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     influx_flush_interval_s: float = Field(default=0.25, gt=0)
     log_json: bool = False
     log_level: str = "INFO"
+    # The language of the command line's alert texts (pages and the API follow the reader).
+    lang: Literal["id", "en"] = "id"
 
     @field_validator("mqtt_url")
     @classmethod

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, request, url_for
 from flask_babel import LazyString
 
+from ingest.domain.messages import limit_label, word
 from ingest.domain.profiles import Limit
-from web.i18n import lazy, number
+from udara.i18n import words
+from web.i18n import current_lang, lazy, number
+
+if TYPE_CHECKING:
+    from ingest.alert_service import AlertView
 
 METRICS: dict[str, LazyString | str] = {
     "temperature": lazy("Temperature"),
@@ -119,6 +124,20 @@ def limit_text(limit: Limit | None) -> str:
     return text + " (" + str(lazy("%(span)s mean", span=duration_text(limit.averaging))) + ")"
 
 
+def alert_message(alert: AlertView, tz: str | None = None) -> str:
+    """An alert's message in the page's language (times in zone `tz`); older alerts as stored."""
+    return word(alert.message_code, alert.message_params, alert.message, words(current_lang(), tz))
+
+
+def alert_limit(alert: AlertView) -> str | None:
+    """The limit an alert is about in the page's language, e.g. `≤ 1.000 ppm (rata-rata 8 jam)`."""
+    if alert.message_code and alert.message_params:
+        worded = limit_label(alert.message_params, words(current_lang()))
+        if worded is not None:
+            return worded
+    return alert.limit
+
+
 def label(table: dict[Any, Any], code: Any) -> str:
     """The word for `code`, or the code itself when there is none."""
     return str(table.get(code, code if code is not None else "–"))
@@ -136,7 +155,9 @@ def lang_url(lang: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Expose the labels to templates."""
-    app.jinja_env.filters["limit_text"] = limit_text
+    app.jinja_env.filters.update(
+        limit_text=limit_text, alert_message=alert_message, alert_limit=alert_limit
+    )
 
     @app.context_processor
     def _labels() -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+
+from ingest.domain.messages import MessageCode, Params
 
 Severity = Literal["warning", "critical"]
 AlertKind = Literal["threshold", "offline", "faulty"]
@@ -43,4 +45,6 @@ class AlertChange:
     at: datetime
     value: float | None = None
     limit: str | None = None
-    message: str = ""
+    message: str = ""  # English, for logs; people read `message_code` worded in their language
+    message_code: MessageCode | None = None
+    message_params: Params | None = field(default=None, hash=False)

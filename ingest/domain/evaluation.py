@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from ingest.domain.alerts import AlertChange, AlertKey
+from ingest.domain.messages import MessageCode, message
 from ingest.domain.model import Reading, SensorRef, StatusChange
 from ingest.domain.profiles import Limit, Profile, RoomOverride
 from ingest.domain.verdicts import MetricSnapshot, MetricState
@@ -132,7 +133,7 @@ class Evaluator:
             sensor.last_heard = heard
         if sensor.offline_open:
             back = at if sensor.offline_at is None else max(at, sensor.offline_at)
-            changes.append(self._offline_change(sensor, "clear", back, "reporting again"))
+            changes.append(self._offline_change(sensor, "clear", back, "sensor_online_reporting"))
         room = sensor.room
         states = room.metrics
         for metric, value in reading.values.items():
@@ -148,8 +149,16 @@ class Evaluator:
         for sensor in self._sensors.values():
             if not sensor.offline_open and sensor.last_heard < cutoff:
                 heard = sensor.last_heard
-                since = "never heard" if math.isinf(heard) else f"silent since {_iso(heard)}"
-                changes.append(self._offline_change(sensor, "open", now, since))
+                if math.isinf(heard):
+                    changes.append(
+                        self._offline_change(sensor, "open", now, "sensor_offline_never_heard")
+                    )
+                else:
+                    changes.append(
+                        self._offline_change(
+                            sensor, "open", now, "sensor_offline_silent", since=_iso(heard)
+                        )
+                    )
         return changes
 
     def status(self, change: StatusChange, at: datetime) -> list[AlertChange]:
@@ -158,9 +167,9 @@ class Evaluator:
         if change.online:
             sensor.last_heard = max(sensor.last_heard, at.timestamp())
             if sensor.offline_open:
-                return [self._offline_change(sensor, "clear", at, "device reports online")]
+                return [self._offline_change(sensor, "clear", at, "sensor_online_reported")]
         elif not sensor.offline_open:
-            return [self._offline_change(sensor, "open", at, "device reports offline")]
+            return [self._offline_change(sensor, "open", at, "sensor_offline_reported")]
         return []
 
     def restore_open(self, keys: Iterable[AlertKey]) -> None:
@@ -212,15 +221,21 @@ class Evaluator:
         return sensor
 
     def _offline_change(
-        self, sensor: _Sensor, action: Literal["open", "clear"], at: datetime, why: str
+        self,
+        sensor: _Sensor,
+        action: Literal["open", "clear"],
+        at: datetime,
+        why: MessageCode,
+        **extra: str,
     ) -> AlertChange:
         opening = action == "open"
         sensor.offline_open = opening
         sensor.offline_at = at if opening else None
         key = sensor.key
-        state = "offline" if opening else "online again"
-        text = f"sensor {key.sensor} in {key.building}/{key.room} {state}: {why}"
-        return AlertChange(action, key, at, message=text)
+        code, params, text = message(
+            why, sensor=key.sensor, building=key.building, room=key.room, **extra
+        )
+        return AlertChange(action, key, at, message=text, message_code=code, message_params=params)
 
 
 def _iso(epoch_seconds: float) -> str:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 from ingest.domain.alerts import AlertChange, AlertKey
-from ingest.domain.profiles import Limit, format_duration
+from ingest.domain.messages import MessageCode, Params, message, regulation
+from ingest.domain.profiles import Limit
 from ingest.domain.windows import SlotWindow
 
 if TYPE_CHECKING:
@@ -104,9 +105,11 @@ class MetricState:
             self.crit_side = self.warn_side
             if not self.crit_open:
                 self.crit_open = True
-                span = format_duration(timedelta(seconds=self.critical_after))
-                text = f"{self.limit.metric} outside {self.limit.label} for {span} or more"
-                out.append(self._change("open", self.crit_key, at, mean, text))
+                coded = message(
+                    "range_critical", **self._params(mean), span_s=self.critical_after,
+                    window_s=self.max_gap,
+                )  # fmt: skip
+                out.append(self._change("open", self.crit_key, at, mean, coded))
         elif self.crit_open and self._back_inside(mean, self.crit_side):
             self.crit_open = False
             out.append(self._clear(self.crit_key, at, mean))
@@ -120,12 +123,11 @@ class MetricState:
             self.crit_side = 1 if mean > self.upper else -1
             if not self.crit_open:
                 self.crit_open = True
-                text = (
-                    f"{self.limit.metric} {_avg(self.limit)} mean {mean:.4g} {self.limit.unit} "
-                    f"breaches {self.limit.label} ({long.coverage:.0%} coverage; "
-                    f"{self.limit.source})"
-                )
-                out.append(self._change("open", self.crit_key, at, mean, text))
+                coded = message(
+                    "average_breach", **self._params(mean), coverage=long.coverage,
+                    source=regulation(self.limit.source),
+                )  # fmt: skip
+                out.append(self._change("open", self.crit_key, at, mean, coded))
         elif self.crit_open and self._back_inside(mean, self.crit_side):
             self.crit_open = False
             out.append(self._clear(self.crit_key, at, mean))
@@ -140,24 +142,45 @@ class MetricState:
 
     def _open_warning(self, at: datetime, mean: float) -> AlertChange:
         """The early-warning open: short mean beyond the limit, not (yet) a breach."""
-        lim = self.limit
-        beyond = "above" if self.warn_side > 0 else "below"
-        text = f"{lim.metric} short-window mean {mean:.4g} {lim.unit} {beyond} {lim.label}: "
-        if lim.averaging is not None:
-            text += f"early warning, not a breach of the regulation's {_avg(lim)} mean"
+        above = self.warn_side > 0
+        params = self._params(mean)
+        params.update(bound=self.upper if above else self.lower, window_s=self.max_gap)
+        code: MessageCode
+        if self.limit.averaging is not None:
+            code = "early_warning_above" if above else "early_warning_below"
         else:
-            text += "warning; critical if it stays outside"
-        return self._change("open", self.warn_key, at, mean, text)
+            code = "range_warning_above" if above else "range_warning_below"
+            params["span_s"] = self.critical_after
+        coded = message(code, **params)
+        return self._change("open", self.warn_key, at, mean, coded)
 
     def _clear(self, key: AlertKey, at: datetime, mean: float) -> AlertChange:
         """The clear: back inside the limit by the hysteresis margin."""
-        text = f"{self.limit.metric} back inside {self.limit.label} by the hysteresis margin"
-        return self._change("clear", key, at, mean, text)
+        coded = message("threshold_cleared", **self._params(mean))
+        return self._change("clear", key, at, mean, coded)
+
+    def _params(self, mean: float) -> Params:
+        """What every threshold message says: the metric, its mean and the limit."""
+        lim = self.limit
+        averaging = None if lim.averaging is None else lim.averaging.total_seconds()
+        return {
+            "metric": lim.metric, "value": mean, "unit": lim.unit, "lower": lim.lower,
+            "upper": lim.upper, "averaging_s": averaging,
+        }  # fmt: skip
 
     def _change(
-        self, action: Literal["open", "clear"], key: AlertKey, at: datetime, v: float, text: str
+        self,
+        action: Literal["open", "clear"],
+        key: AlertKey,
+        at: datetime,
+        v: float,
+        coded: tuple[MessageCode, Params, str],
     ) -> AlertChange:
-        return AlertChange(action, key, at, value=v, limit=self.limit.label, message=text)
+        code, params, text = coded
+        return AlertChange(
+            action, key, at, value=v, limit=self.limit.label, message=text,
+            message_code=code, message_params=params,
+        )  # fmt: skip
 
     def alert_flags(self) -> tuple[tuple[AlertKey, bool], tuple[AlertKey, bool]]:
         """The warning and critical keys, each with whether it is believed open."""
@@ -187,7 +210,3 @@ class MetricState:
             self.limit.metric, self.limit, newest, short_mean, compliance, coverage,
             insufficient, status,
         )  # fmt: skip
-
-
-def _avg(limit: Limit) -> str:
-    return format_duration(limit.averaging) if limit.averaging is not None else "instant"

@@ -178,6 +178,16 @@ class LocationService:
             query = select(Building.code, Room.code).join(Room, Room.building_id == Building.id)
             return {(building, room) for building, room in session.execute(query)}
 
+    def rooms_by_code(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], RoomView]:
+        """The rooms of these (building code, room code) pairs that exist, in one query."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        buildings, codes = {b for b, _ in wanted}, {r for _, r in wanted}
+        with self._sessions() as session:
+            found = room_views(session, Building.code.in_(buildings), Room.code.in_(codes))
+        return {(v.building, v.code): v for v in found if (v.building, v.code) in wanted}
+
     def save_building(self, code: str, name: str, timezone: str | None = None) -> None:
         """Create or rename a building, and set its time zone."""
         with transaction(self._sessions) as session:

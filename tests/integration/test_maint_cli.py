@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from ingest.domain.evaluation import Evaluator
+from ingest.domain.model import Reading, SensorRef
+from ingest.domain.profiles import DEFAULT_PROFILE, load_profile
+from udara.bootstrap import Container
 from udara.cli import main
+from udara.settings import Settings
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "plans" / "office.yaml"
 
@@ -114,3 +120,31 @@ def test_users_are_limited_to_buildings_and_opened_up_again(run) -> None:
     assert json.loads(limited.output)["active"] is False
     both = run("users", "update", "budi", "--building", "menara-a", "--all-buildings")
     assert both.exit_code == 2
+
+
+def test_alerts_list_speaks_indonesian_unless_udara_lang_is_en(
+    run, migrated_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No InfluxDB listens on port 9: the alert's event copy is dropped, the alert stays.
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=migrated_database_url,
+        influx_url="http://127.0.0.1:9",
+    )
+    container = Container(settings)
+    container.location_service.save_room("hq", "r201", name="Ruang Rapat 201")
+    at = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
+    reading = Reading(SensorRef("hq", "r201", "s1"), at, {"temperature": 31.5})
+    container.alert_service.apply(Evaluator(load_profile(DEFAULT_PROFILE)).observe(reading))
+    container.close()
+
+    indonesian = run("alerts", "list")
+    assert indonesian.exit_code == 0, indonesian.output
+    assert "hq/r201 (Ruang Rapat 201) temperature: Rata-rata Suhu 10 menit terakhir 31,5 °C" in (
+        indonesian.output
+    )
+    monkeypatch.setenv("UDARA_LANG", "en")
+    english = run("alerts", "list", "--json")
+    [alert] = json.loads(english.output)
+    assert alert["message"].startswith("Temperature 10 min mean 31.5 °C is above 30 °C")
+    assert (alert["room_name"], alert["message_code"]) == ("Ruang Rapat 201", "range_warning_above")

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 
 from maintenance.domain.transitions import SYSTEM
 from tests.web.conftest import FixedClockContainer, Seed
+from tests.web.test_api import EN_WARNING, ID_WARNING, open_coded_alert
 from udara.scope import EVERYTHING
 
 
@@ -79,3 +80,34 @@ def test_the_list_refreshes_itself_from_a_fragment(
     )[0]
     fragment = fm.get("/alerts?show=open&page=0&partial=1").get_data(as_text=True)
     assert "<html" not in fragment and f'data-alert="{new.id}"' in fragment
+
+
+def test_alert_texts_follow_the_page_language_and_name_the_room(
+    seeded: Seed, container: FixedClockContainer, as_user: Callable[[str], FlaskClient]
+) -> None:
+    alert_id = open_coded_alert(container)
+    fm = as_user("fm")
+    indonesian = fm.get("/alerts?lang=id").get_data(as_text=True)
+    english = fm.get("/alerts?lang=en").get_data(as_text=True)
+    message = f'data-message="{alert_id}">'
+    assert message + ID_WARNING in indonesian and "rata-rata 8 jam menurut peraturan" in indonesian
+    assert message + EN_WARNING in english and "the regulation&#39;s 8 h mean" in english
+    # The limit too, in the page's words and numbers.
+    assert "batas ≤ 1.000 ppm (rata-rata 8 jam)" in indonesian
+    assert "limit ≤ 1,000 ppm (8 h mean)" in english
+    # Rooms by name, codes beside them; alerts stored before codes keep their text.
+    for html in (indonesian, english):
+        assert ">Lobi</a>" in html and ">Ruang Rapat 201</a>" in html
+        assert 'data-room="hq/lobby">hq · lobby</span>' in html
+        assert f'data-message="{seeded.alert_id}">co2 short-window mean 1250 ppm<' in html
+    fragment = fm.get("/alerts?show=open&page=0&partial=1").get_data(as_text=True)
+    assert message + EN_WARNING in fragment  # the remembered language
+
+
+def test_the_room_page_words_its_alerts_in_the_page_language(
+    seeded: Seed, container: FixedClockContainer, as_user: Callable[[str], FlaskClient]
+) -> None:
+    open_coded_alert(container)
+    fm = as_user("fm")
+    assert ID_WARNING in fm.get("/rooms/hq/lobby?lang=id").get_data(as_text=True)
+    assert EN_WARNING in fm.get("/rooms/hq/lobby?lang=en").get_data(as_text=True)

@@ -11,6 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from ingest.domain.evaluation import Evaluator
+from ingest.domain.model import Reading, SensorRef
+from ingest.domain.profiles import load_profile
 from maintenance.domain.transitions import SYSTEM
 from tests.web.conftest import NOW, FixedClockContainer, Seed
 from web.adapters.orm import ApiToken
@@ -119,6 +122,62 @@ def test_alert_json_has_the_contract_fields(
         assert key in body
     assert body["state"] == "active" and body["metric"] == "co2"
     assert api.get("/api/v1/alerts/4242", headers=token_for("tech")).status_code == 404
+
+
+def open_coded_alert(container: FixedClockContainer) -> int:
+    """A CO2 early warning in the lobby, as evaluation words it (a code and its numbers)."""
+    reading = Reading(SensorRef("hq", "lobby", "s1"), NOW, {"co2": 1250.4})
+    [change] = Evaluator(load_profile("permenkes-1077-2011")).observe(reading)
+    return container.alert_service.apply([change])[0].id
+
+
+EN_WARNING = "CO₂ 10 min mean 1,250 ppm is above 1,000 ppm: an early warning"
+ID_WARNING = "Rata-rata CO₂ 10 menit terakhir 1.250 ppm, di atas 1.000 ppm: peringatan dini"
+
+
+@pytest.mark.parametrize(
+    ("headers", "query", "expected"),
+    [
+        ({}, "", ID_WARNING),
+        ({"Accept-Language": "en-US,en;q=0.9"}, "", EN_WARNING),
+        ({"Accept-Language": "id-ID,id;q=0.9"}, "", ID_WARNING),
+        ({"Accept-Language": "en"}, "?lang=id", ID_WARNING),
+        ({}, "?lang=en", EN_WARNING),
+        ({"Accept-Language": "id"}, "cookie:en", EN_WARNING),
+    ],
+)
+def test_alert_messages_follow_the_request_language(
+    seeded: Seed,
+    container: FixedClockContainer,
+    api: FlaskClient,
+    token_for: Headers,
+    headers: dict[str, str],
+    query: str,
+    expected: str,
+) -> None:
+    alert_id = open_coded_alert(container)
+    h = {**token_for("viewer"), **headers}
+    if query.startswith("cookie:"):  # the language a page remembered
+        api.set_cookie("udara_lang", query.removeprefix("cookie:"))
+        query = ""
+    one = api.get(f"/api/v1/alerts/{alert_id}{query}", headers=h).get_json()
+    assert one["message"].startswith(expected)
+    assert one["message_code"] == "early_warning_above"
+    assert one["message_params"]["metric"] == "co2"
+    assert one["room_name"] == "Lobi"
+    listed = api.get(f"/api/v1/alerts{query}", headers=h).get_json()["items"]
+    assert next(a for a in listed if a["id"] == alert_id) == one
+
+
+def test_alerts_stored_before_codes_keep_their_text_and_show_their_room_name(
+    seeded: Seed, api: FlaskClient, token_for: Headers
+) -> None:
+    for lang in ("en", "id"):
+        url = f"/api/v1/alerts/{seeded.alert_id}?lang={lang}"
+        body = api.get(url, headers=token_for("viewer")).get_json()
+        assert body["message"] == "co2 short-window mean 1250 ppm"
+        assert body["message_code"] is None
+        assert (body["room"], body["room_name"]) == ("r201", "Ruang Rapat 201")
 
 
 def test_alert_filters(seeded: Seed, api: FlaskClient, token_for: Headers) -> None:

@@ -43,9 +43,11 @@ def alerts() -> ResponseReturnValue:
         scope=me().scope,
     )
     template = "alerts/_list.html" if request.args.get("partial") else "alerts/list.html"
+    shown = found[:PAGE]
     return render_template(
         template,
-        alerts=found[:PAGE],
+        alerts=shown,
+        places=deps.container().location_service.rooms_by_code((a.building, a.room) for a in shown),
         more=len(found) > PAGE,
         page=page,
         show=show,

@@ -7,6 +7,10 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+# The shapes the CLI emits too live with their packages, free of Flask (one serializer each).
+from ingest.schemas import AlertOut
+from maintenance.schemas import WorkOrderOut
+
 CODE = r"^[a-z0-9_-]{1,64}$"  # building, floor and room codes, as in MQTT topics
 CREW = r"^[a-z0-9][a-z0-9_-]{0,31}$"
 USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"
@@ -180,26 +184,6 @@ class AlertQuery(Paging):
     room: str | None = Field(None, pattern=CODE)
 
 
-class AlertOut(BaseModel):
-    """An alert (CONTRACTS.md): a threshold breach, or a sensor problem with `metric` null."""
-
-    id: int
-    building: str
-    room: str
-    sensor: str | None
-    metric: str | None
-    severity: str
-    kind: str
-    state: str
-    opened_at: datetime
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    resolved_at: datetime | None
-    value: float | None
-    limit: str | None
-    message: str
-
-
 class AlertsOut(BaseModel):
     """One page of alerts, newest first."""
 
@@ -223,49 +207,6 @@ class WorkOrderQuery(Paging):
     priority: Priority | None = None
     overdue: bool | None = None
     open: bool | None = Field(None, description="true: not done, verified or cancelled")
-
-
-class ChecklistItemOut(BaseModel):
-    """One checklist line."""
-
-    text: str
-    done: bool
-    done_by: str | None
-    done_at: str | None
-
-
-class WorkOrderOut(BaseModel):
-    """A work order (CONTRACTS.md)."""
-
-    id: int
-    type: str
-    crew: str
-    building: str
-    room: str | None
-    floor: str | None
-    title: str
-    description: str
-    priority: str
-    status: str
-    assignee: str | None
-    source: str
-    due_at: datetime | None
-    respond_by: datetime | None
-    plan_id: int | None
-    occurrence_at: datetime | None
-    alert_id: int | None
-    alert_ids: list[int]
-    rule_id: str | None
-    checklist: list[ChecklistItemOut]
-    created_at: datetime
-    created_by: str
-    responded_at: datetime | None
-    completed_at: datetime | None
-    verified_at: datetime | None
-    completion_notes: str | None
-    time_spent_minutes: int | None
-    escalation_level: int
-    overdue: bool
 
 
 class WorkOrdersOut(BaseModel):

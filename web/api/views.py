@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from spectree import Response as Spec
 
+from ingest.alert_service import AlertView
 from ingest.domain.const import METRICS
 from maintenance.services.plan_rows import PlanSpec
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.services.workorders import UNSET
+from maintenance.views import WorkOrderView
 from web import deps
 from web.api import bp, spec
 from web.api.auth import api_auth, api_user
@@ -38,6 +41,7 @@ from web.api.models import (
     WorkOrderQuery,
     WorkOrdersOut,
 )
+from web.i18n import current_lang
 from web.iaq import overview
 from web.iaq.readings import MAX_POINTS, interval
 from web.security import ALL_ROLES, FACILITY_MANAGER, PLANNERS, SUPERVISOR, VIEWER
@@ -155,6 +159,13 @@ def room_readings(building: str, room: str, query: ReadingsQuery) -> ReadingsOut
 
 
 # --- alerts ---
+def _alerts(found: Sequence[AlertView]) -> list[AlertOut]:
+    """Alerts in the request's language, with their rooms' names."""
+    places = deps.container().location_service.rooms_by_code((a.building, a.room) for a in found)
+    lang = current_lang()
+    return [AlertOut.of(a, lang, places.get((a.building, a.room))) for a in found]
+
+
 @bp.get("/alerts")
 @api_auth(*ALL_ROLES)
 @spec.validate(resp=_resp(AlertsOut), tags=["alerts"])
@@ -170,7 +181,7 @@ def list_alerts(query: AlertQuery) -> AlertsOut:
         scope=api_user().scope,
     )
     return AlertsOut(
-        items=[AlertOut.model_validate(a, from_attributes=True) for a in found[: query.limit]],
+        items=_alerts(found[: query.limit]),
         limit=query.limit,
         offset=query.offset,
         next_offset=_next(query.offset, query.limit, len(found)),
@@ -185,7 +196,7 @@ def get_alert(alert_id: int) -> AlertOut:
     alert = deps.container().alert_service.get(alert_id, scope=api_user().scope)
     if alert is None:
         raise ApiError(404, "not_found", f"alert {alert_id} does not exist")
-    return AlertOut.model_validate(alert, from_attributes=True)
+    return _alerts([alert])[0]
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")
@@ -196,12 +207,12 @@ def acknowledge_alert(alert_id: int) -> AlertOut:
     alert = deps.container().alert_service.acknowledge(
         alert_id, api_user().username, deps.now(), scope=api_user().scope
     )
-    return AlertOut.model_validate(alert, from_attributes=True)
+    return _alerts([alert])[0]
 
 
 # --- work orders ---
-def _work_order(view: object) -> WorkOrderOut:
-    return WorkOrderOut.model_validate(view, from_attributes=True)
+def _work_order(view: WorkOrderView) -> WorkOrderOut:
+    return WorkOrderOut.of(view)
 
 
 @bp.get("/work-orders")

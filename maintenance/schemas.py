@@ -1,0 +1,62 @@
+"""The public JSON of a work order (CONTRACTS.md): the one model the API and the CLI both emit.
+
+Pydantic only: `udara workorders list --json` builds it without loading Flask, and the API's
+OpenAPI document is generated from it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from maintenance.views import WorkOrderView
+
+
+class ChecklistItemOut(BaseModel):
+    """One checklist line."""
+
+    text: str
+    done: bool
+    done_by: str | None
+    done_at: str | None
+
+
+class WorkOrderOut(BaseModel):
+    """A work order (CONTRACTS.md)."""
+
+    id: int
+    type: str
+    crew: str
+    building: str
+    room: str | None
+    floor: str | None
+    title: str
+    description: str
+    priority: str
+    status: str
+    assignee: str | None
+    source: str
+    due_at: datetime | None
+    respond_by: datetime | None
+    plan_id: int | None
+    occurrence_at: datetime | None
+    alert_id: int | None
+    alert_ids: list[int]
+    rule_id: str | None
+    checklist: list[ChecklistItemOut]
+    created_at: datetime
+    created_by: str
+    responded_at: datetime | None
+    completed_at: datetime | None
+    verified_at: datetime | None
+    alert_resolved_at: datetime | None
+    completion_notes: str | None
+    time_spent_minutes: int | None
+    escalation_level: int
+    overdue: bool
+
+    @classmethod
+    def of(cls, view: WorkOrderView) -> WorkOrderOut:
+        """The JSON shape of a work order the services returned."""
+        return cls.model_validate(view, from_attributes=True)
