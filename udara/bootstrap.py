@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from devices.domain import Placement
+    from devices.service import DeviceService
     from ingest.adapters.influx import InfluxClient
     from ingest.alert_service import AlertService
     from ingest.domain.evaluation import Evaluator
@@ -177,6 +179,20 @@ class Container:
             self.alert_work_orders,
             alerts=lambda: self.alert_service,
         )
+
+    # --- devices ---
+    @cached_property
+    def device_service(self) -> DeviceService:
+        """The device registry: pending devices, placements, corrections."""
+        from devices.service import DeviceService
+
+        return DeviceService(self.session_factory, self.clock, copy_held=self.copy_held_readings)
+
+    def copy_held_readings(self, placement: Placement) -> int:
+        """Copy a newly placed device's held readings from `iaq_unplaced` into `iaq`."""
+        from ingest.unplaced import copy_held
+
+        return copy_held(self.influx, placement)
 
     # --- web ---
     @cached_property

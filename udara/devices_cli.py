@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from udara.bootstrap import Container
 from udara.devices import DEFAULT_CONFIG_DIR, Credential, DeviceError, DeviceRegistry
+
+if TYPE_CHECKING:
+    from devices.service import DeviceView
 
 RELOAD_HINT = (
     "Reload the broker to apply: docker compose kill -s HUP mosquitto "
@@ -122,20 +127,38 @@ def add_command(
     click.echo(RELOAD_HINT, err=True)
 
 
+def _container() -> Container | None:
+    """The composition root when run as `udara devices …` (the group alone has none)."""
+    obj = click.get_current_context().find_root().obj
+    return obj if isinstance(obj, Container) else None
+
+
+def _heard(status: str | None) -> list[DeviceView]:
+    """Devices of every format the registry has heard (the operator's shell sees all)."""
+    container = _container()
+    if container is None:
+        return []
+    from maintenance.domain.transitions import SYSTEM
+
+    return container.device_service.list(status, viewer=SYSTEM)
+
+
 @devices.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @config_dir_option
 def list_command(as_json: bool, config_dir: Path) -> None:
-    """List the devices that have a credential."""
+    """List devices: those with a broker credential, and every device heard in any format."""
     registry = _registry(config_dir)
     try:
         found = registry.devices()
     except (DeviceError, OSError) as exc:
         raise _fail(exc) from exc
+    heard = _heard(None)
     if as_json:
-        rows = [
+        rows: list[dict[str, object]] = [
             {
                 "name": d.name,
+                "format": "udara",
                 "building": d.building,
                 "room": d.room,
                 "sensor": d.sensor,
@@ -143,14 +166,96 @@ def list_command(as_json: bool, config_dir: Path) -> None:
             }
             for d in found
         ]
-        click.echo(json.dumps(rows, indent=2))
+        rows += [{"name": h.device, **h.to_json()} for h in heard]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    if not found:
+    if not found and not heard:
         click.echo("no devices")
         return
-    width = max(len(d.name) for d in found)
+    width = max([len(d.name) for d in found] + [len(h.device) for h in heard])
     for d in found:
         click.echo(f"{d.name:<{width}}  {d.topic_prefix}")
+    for h in heard:
+        where = f"{h.building}/{h.room}/{h.sensor}" if h.room else "-"
+        click.echo(f"{h.device:<{width}}  {h.status:8} {where}")
+
+
+@devices.command("pending")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def pending_command(as_json: bool) -> None:
+    """Devices heard but not placed on a room yet, with what they report."""
+    waiting = _heard("pending")
+    if as_json:
+        keys = ("device", "format", "first_seen", "last_seen", "readings", "metrics")
+        click.echo(json.dumps([{k: d.to_json()[k] for k in keys} for d in waiting], indent=2))
+        return
+    for d in waiting:
+        click.echo(f"{d.device}  {d.format}  {d.readings} readings  {', '.join(d.metrics)}")
+    click.echo(f"{len(waiting)} pending devices")
+
+
+@devices.command("place")
+@click.argument("device")
+@click.option("--building", required=True)
+@click.option("--room", required=True)
+@click.option("--sensor", default=None, help="sensor tag; default: the device id made safe")
+@click.option("--map", "mapping", multiple=True, help="SOURCE=METRIC, e.g. karbon=co2")
+@click.option("--offset", "offsets", multiple=True, help="METRIC=NUMBER, e.g. co2=-15")
+def place_command(
+    device: str,
+    building: str,
+    room: str,
+    sensor: str | None,
+    mapping: tuple[str, ...],
+    offsets: tuple[str, ...],
+) -> None:
+    """Place DEVICE on a room: its held readings join the room's history."""
+    container = _container()
+    if container is None:
+        raise click.ClickException("run as `udara devices place`")
+    from maintenance.domain.errors import MaintenanceError
+    from maintenance.domain.transitions import SYSTEM
+
+    try:
+        view = container.device_service.place(
+            device, building, room, sensor=sensor,
+            mapping=_pairs(mapping, str) if mapping else None,
+            offsets=_pairs(offsets, float) if offsets else None, by=SYSTEM,
+        )  # fmt: skip
+    except MaintenanceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(view.to_json(), ensure_ascii=False))
+
+
+@devices.command("retire")
+@click.argument("device")
+def retire_command(device: str) -> None:
+    """Stop storing DEVICE's readings (it is still heard and counted)."""
+    container = _container()
+    if container is None:
+        raise click.ClickException("run as `udara devices retire`")
+    from maintenance.domain.errors import MaintenanceError
+    from maintenance.domain.transitions import SYSTEM
+
+    try:
+        view = container.device_service.retire(device, by=SYSTEM)
+    except MaintenanceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(view.to_json(), ensure_ascii=False))
+
+
+def _pairs(items: tuple[str, ...], kind: type) -> dict[str, Any]:
+    """`KEY=VALUE` options as a dict."""
+    pairs: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r}: expected KEY=VALUE")
+        try:
+            pairs[key.strip()] = kind(value.strip())
+        except ValueError as exc:
+            raise click.BadParameter(f"{item!r}: {value!r} is not a number") from exc
+    return pairs
 
 
 @devices.command("remove")

@@ -190,7 +190,7 @@ def run(args: list[str], stdin: str | None = None) -> click.testing.Result:
 
 def test_commands_export_the_group() -> None:
     assert commands == [devices]
-    assert set(devices.commands) == {"add", "list", "remove"}
+    assert set(devices.commands) == {"add", "list", "remove", "pending", "place", "retire"}
 
 
 def test_cli_add_prints_the_credential_once(config_dir: Path) -> None:
@@ -250,6 +250,7 @@ def test_cli_add_json_and_password_stdin(config_dir: Path) -> None:
     assert listed == [
         {
             "name": "pm-1",
+            "format": "udara",
             "building": "hq",
             "room": "lab",
             "sensor": "pm",
