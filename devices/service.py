@@ -8,6 +8,7 @@ what they see (a device outside it does not exist for them).
 from __future__ import annotations
 
 import builtins
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from maintenance.domain.transitions import Actor
 from udara.db import insert_many_ignoring_conflicts, transaction
 
 DEVICE_ADMIN = "facility_manager"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,10 @@ class DeviceService:
             placement = _placement(row, building, room)
             view = _view(row, building, room)
         if self._copy_held is not None:
-            self._copy_held(placement)
+            try:
+                self._copy_held(placement)
+            except Exception:  # ingest copies again when it sees the placement: nothing lost
+                log.warning("held readings of %s not copied yet", device, exc_info=True)
         return view
 
     def correct(

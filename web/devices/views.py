@@ -1,0 +1,86 @@
+"""Devices: place a pending one on a room, correct its mapping and offsets, retire it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from maintenance.domain.errors import InvalidInput, MaintenanceError, NotFound
+from web import deps
+from web.i18n import lazy
+from web.refusals import refusal
+from web.security import FACILITY_MANAGER, me, roles_required
+
+bp = Blueprint("devices", __name__)
+MAX_PAIRS = 20
+
+
+def pairs(text: str, number: bool) -> dict[str, str] | dict[str, float]:
+    """`a=b, c=d` from a form field as a dict (values as numbers when `number`)."""
+    found: dict[str, object] = {}
+    for item in text.replace("\n", ",").split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or len(found) >= MAX_PAIRS:
+            raise InvalidInput.coded("bad_mapping", source=item.strip()[:64], metric="?")
+        try:
+            found[key.strip()] = float(value) if number else value.strip()
+        except ValueError as exc:
+            raise InvalidInput.coded("bad_offset", metric=key.strip()[:64]) from exc
+    return found  # type: ignore[return-value]
+
+
+@bp.get("/devices")
+@roles_required(FACILITY_MANAGER)
+def devices() -> ResponseReturnValue:
+    """Devices waiting to be placed, with what they report, and the placed ones."""
+    found = deps.container().device_service.list(viewer=me().actor)
+    rooms = deps.container().location_service.rooms(scope=me().scope)
+    return render_template(
+        "devices/list.html",
+        pending=[d for d in found if d.status == "pending"],
+        placed=[d for d in found if d.status != "pending"],
+        rooms=rooms,
+    )
+
+
+@bp.post("/devices/<path:device>/place")
+@roles_required(FACILITY_MANAGER)
+def place(device: str) -> ResponseReturnValue:
+    """Put a device on the room picked (`building/room`), with its corrections."""
+    building, _, room = (request.form.get("room") or "").partition("/")
+    service = deps.container().device_service
+    try:
+        placed = service.place(
+            device, building, room,
+            sensor=(request.form.get("sensor") or "").strip() or None,
+            mapping=pairs(request.form.get("mapping") or "", number=False),  # type: ignore[arg-type]
+            offsets=pairs(request.form.get("offsets") or "", number=True),  # type: ignore[arg-type]
+            by=me().actor,
+        )  # fmt: skip
+    except NotFound:
+        abort(404)
+    except MaintenanceError as exc:
+        flash(lazy("Not possible: %(detail)s", detail=refusal(exc)), "error")
+    else:
+        flash(
+            lazy("%(device)s now reports for %(room)s.", device=placed.device, room=room),
+            "success",
+        )
+    return redirect(url_for("devices.devices"))
+
+
+@bp.post("/devices/<path:device>/retire")
+@roles_required(FACILITY_MANAGER)
+def retire(device: str) -> ResponseReturnValue:
+    """Stop storing a device's readings."""
+    try:
+        deps.container().device_service.retire(device, by=me().actor)
+    except NotFound:
+        abort(404)
+    except MaintenanceError as exc:
+        flash(lazy("Not possible: %(detail)s", detail=refusal(exc)), "error")
+    else:
+        flash(lazy("%(device)s retired.", device=device), "success")
+    return redirect(url_for("devices.devices"))
