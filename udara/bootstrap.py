@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from ingest.adapters.influx import InfluxClient
-    from ingest.alert_service import AlertService
+    from ingest.alert_service import AlertListener, AlertService
     from ingest.domain.evaluation import Evaluator
     from ingest.service import IngestService
     from maintenance.services.alert_work_orders import AlertWorkOrders
@@ -82,10 +82,10 @@ class Container:
 
     @cached_property
     def alert_service(self) -> AlertService:
-        """Alerts, with every registered listener (maintenance) wired in."""
+        """Alerts, with every registered listener (InfluxDB events, maintenance) wired in."""
         from ingest.alert_service import AlertService
 
-        service = AlertService(self.session_factory, influx=self.influx)
+        service = AlertService(self.session_factory)
         for listener in self.alert_listeners():
             service.add_listener(listener)
         return service
@@ -108,9 +108,12 @@ class Container:
         """The wall clock in UTC: the only place Udara reads the time."""
         return datetime.now(UTC)
 
-    def alert_listeners(self) -> list[Any]:
-        """Listeners told about opened and resolved alerts: maintenance turns them into work."""
-        return [self.alert_work_orders]
+    def alert_listeners(self) -> list[AlertListener]:
+        """Listeners told about opened and resolved alerts: the event copy in InfluxDB, and
+        maintenance, which turns them into work."""
+        from ingest.adapters.alert_events import InfluxAlertEvents
+
+        return [InfluxAlertEvents(self.influx), self.alert_work_orders]
 
     def rooms_discovered(self, rooms: list[tuple[str, str]]) -> None:
         """Called by ingest with rooms it saw for the first time: they appear in maintenance."""
