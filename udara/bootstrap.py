@@ -139,14 +139,14 @@ class Container:
         """Work-order use cases for the web API and CLI."""
         from maintenance.services.workorders import WorkOrderService
 
-        return WorkOrderService(self.session_factory)
+        return WorkOrderService(self.session_factory, self.clock)
 
     @cached_property
     def plan_service(self) -> PlanService:
         """Recurring plans, calendar and preview."""
         from maintenance.services.plans import PlanService
 
-        return PlanService(self.session_factory, self.settings.timezone)
+        return PlanService(self.session_factory, self.settings.timezone, self.clock)
 
     @cached_property
     def sla_service(self) -> SlaService:
@@ -160,7 +160,9 @@ class Container:
         """The AlertListener that turns alerts into work orders (register with AlertService)."""
         from maintenance.services.alert_work_orders import AlertWorkOrders, load_alert_rules
 
-        return AlertWorkOrders(self.session_factory, self.location_service, load_alert_rules())
+        return AlertWorkOrders(
+            self.session_factory, self.location_service, load_alert_rules(), self.clock
+        )
 
     @cached_property
     def plan_generator(self) -> PlanGenerator:
