@@ -24,6 +24,9 @@ The rules are iaq-standards.md, "How Udara evaluates a limit". Decisions taken h
   that from the database after a restart. Keys of metrics without a limit are ignored.
 - Offline: silence counts from the newest of a sensor's reading times and the receipt
   times the caller passes (`received_at`), so a sensor back-filling old readings is heard.
+- Restart: `history.py` rebuilds the windows from stored readings. A sensor's readings at
+  or before its newest stored one are then already in the windows: one arriving again (the
+  broker redelivers what was stored but not yet acknowledged) is heard but not counted twice.
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ class _Room:
 class _Sensor:
     """When a sensor was last heard, and its offline alert."""
 
-    __slots__ = ("room", "key", "last_heard", "offline_open", "offline_at")
+    __slots__ = ("room", "key", "last_heard", "offline_open", "offline_at", "restored_through")
 
     def __init__(self, ref: SensorRef, room: _Room) -> None:
         self.room = room
@@ -95,6 +98,7 @@ class _Sensor:
         self.last_heard = float("-inf")
         self.offline_open = False
         self.offline_at: datetime | None = None
+        self.restored_through = float("-inf")  # newest stored reading rebuilt into windows
 
 
 class Evaluator:
@@ -133,6 +137,8 @@ class Evaluator:
         if sensor.offline_open:
             back = at if sensor.offline_at is None else max(at, sensor.offline_at)
             changes.append(self._offline_change(sensor, "clear", back, "reporting again"))
+        if t <= sensor.restored_through:
+            return changes  # stored before the restart, so already in the rebuilt windows
         room = sensor.room
         states = room.metrics
         for metric, value in reading.values.items():
@@ -177,6 +183,37 @@ class Evaluator:
                 elif state is not None:
                     state.warn_open = True
 
+    def restore_slot(
+        self, building: str, room: str, metric: str, width: float, start: float, total: float,
+        count: int,
+    ) -> bool:  # fmt: skip
+        """Put a stored slot (sum and count of readings from epoch seconds `start`, `width`
+        long) back into the room's averaging window; False when the window has other slots."""
+        state = self._metric_state(building, room, metric)
+        if state is None or state.long is None or state.long.width != width:
+            return False
+        return state.restore_slot(start, total, count)
+
+    def replay(self, building: str, room: str, metric: str, t: float, value: float) -> bool:
+        """Replay a stored reading into the room's short window and run (no verdict)."""
+        state = self._metric_state(building, room, metric)
+        if state is None:
+            return False
+        state.replay(t, value)
+        return True
+
+    def restore_seen(self, sensor: SensorRef, metric: str, newest: float, now: datetime) -> None:
+        """A sensor's newest stored reading of `metric` (epoch seconds) at restart `now`.
+
+        Readings at or before it are in the rebuilt windows. The sensor is known again, and
+        its silence counts from the restart (when it was last received is not stored)."""
+        state = self._sensors.get(sensor) or self._add_sensor(sensor)
+        state.restored_through = max(state.restored_through, newest)
+        state.last_heard = max(state.last_heard, now.timestamp())
+        metric_state = self._metric_state(sensor.building, sensor.room, metric)
+        if metric_state is not None:
+            metric_state.restore_newest(newest)
+
     def track_sensor(self, sensor: SensorRef, last_heard: datetime) -> None:
         """Make a sensor known (e.g. from storage after a restart) so its silence counts."""
         state = self._sensors.get(sensor) or self._add_sensor(sensor)
@@ -206,6 +243,10 @@ class Evaluator:
         if state is None:
             state = self._rooms[key] = _Room(key, self.limits_for(building, room), self.config)
         return state
+
+    def _metric_state(self, building: str, room: str, metric: str) -> MetricState | None:
+        state = self._room(building, room)
+        return state.metrics.get(metric) or state.start(metric)
 
     def _add_sensor(self, ref: SensorRef) -> _Sensor:
         sensor = self._sensors[ref] = _Sensor(ref, self._room(ref.building, ref.room))
