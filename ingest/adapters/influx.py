@@ -13,7 +13,7 @@ import base64
 import json
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -75,6 +75,11 @@ def _series(sensor: SensorRef) -> str:
     )
 
 
+def rfc3339(value: datetime) -> str:
+    """An aware instant as InfluxQL's RFC 3339 time literal (UTC, nanosecond field)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def reading_line(reading: Reading) -> str:
     """The line-protocol line of one reading: measurement iaq, tags, float fields, ms time.
 
@@ -126,12 +131,21 @@ class InfluxClient:
             self._headers["Authorization"] = f"Basic {basic}"
 
     def _request(
-        self, method: str, path: str, fields: Mapping[str, str], body: bytes | None = None
+        self,
+        method: str,
+        path: str,
+        fields: Mapping[str, str],
+        body: bytes | None = None,
+        stream: bool = False,
     ) -> urllib3.BaseHTTPResponse:
         query = urlencode(fields)
         try:
             response = self._http.request(
-                method, f"{self.url}{path}?{query}", body=body, headers=self._headers
+                method,
+                f"{self.url}{path}?{query}",
+                body=body,
+                headers=self._headers,
+                preload_content=not stream,
             )
         except urllib3.exceptions.HTTPError as exc:
             raise InfluxError(f"InfluxDB unreachable at {self.url}: {exc}", retryable=True) from exc
@@ -182,6 +196,48 @@ class InfluxClient:
         series: list[dict[str, Any]] = first.get("series", [])
         return series
 
+    def query_stream(
+        self, influxql: str, params: Mapping[str, Any] | None = None, chunk_size: int = 10_000
+    ) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Run InfluxQL statements (`;`-separated) with a chunked answer: yields (statement
+        index, series part) as they arrive, so a large answer is never held whole. Closing
+        the iterator early drops the connection instead of reading the rest."""
+        fields = {"db": self.database, "q": influxql, "epoch": "ms", "chunked": "true"}
+        fields["chunk_size"] = str(chunk_size)
+        if params:
+            fields["params"] = json.dumps(params)
+        response = self._request("GET", "/query", fields, stream=True)
+        finished = False
+        try:
+            pending = b""
+            for block in response.stream(1 << 16):
+                *lines, pending = (pending + block).split(b"\n")
+                for line in lines:
+                    yield from _chunk_series(line)
+            yield from _chunk_series(pending)
+            finished = True
+        except urllib3.exceptions.HTTPError as exc:
+            raise InfluxError(f"InfluxDB answer broke off: {exc}", retryable=True) from exc
+        finally:
+            if finished:
+                response.release_conn()
+            else:
+                response.close()
+
     def close(self) -> None:
         """Release pooled connections."""
         self._http.clear()
+
+
+def _chunk_series(line: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The series of one JSON object of a chunked /query answer, with statement indexes."""
+    if not line.strip():
+        return
+    payload = json.loads(line)
+    if "error" in payload:
+        raise InfluxError(f"InfluxQL error: {payload['error']}", retryable=False)
+    for result in payload.get("results") or ():
+        if "error" in result:
+            raise InfluxError(f"InfluxQL error: {result['error']}", retryable=False)
+        for series in result.get("series") or ():
+            yield int(result.get("statement_id", 0)), series
