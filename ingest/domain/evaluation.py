@@ -55,13 +55,14 @@ class EvaluationConfig:
     hysteresis: float = 0.05  # share of the breached bound
     min_coverage: float = 0.75
     compliance_slots: int = 24
+    range_slots: int = 12  # compliance of ranges: hourly means of 5-minute slots
     offline_after: timedelta = timedelta(minutes=15)
 
     def __post_init__(self) -> None:
         zero = timedelta(0)
         if min(self.short_window, self.range_critical_after, self.offline_after) <= zero:
             raise ValueError("windows and allowances must be positive")
-        if self.short_slots < 1 or self.compliance_slots < 1:
+        if min(self.short_slots, self.compliance_slots, self.range_slots) < 1:
             raise ValueError("a window needs at least one slot")
         if not (0 <= self.hysteresis < 1 and 0 < self.min_coverage <= 1):
             raise ValueError("hysteresis must be in [0, 1) and min_coverage in (0, 1]")
