@@ -215,11 +215,6 @@ class Evaluator:
         if metric_state is not None:
             metric_state.restore_newest(newest)
 
-    def track_sensor(self, sensor: SensorRef, last_heard: datetime) -> None:
-        """Make a sensor known (e.g. from storage after a restart) so its silence counts."""
-        state = self._sensors.get(sensor) or self._add_sensor(sensor)
-        state.last_heard = max(state.last_heard, last_heard.timestamp())
-
     def snapshot(
         self, building: str, room: str, at: datetime | None = None
     ) -> dict[str, MetricSnapshot]:
