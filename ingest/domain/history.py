@@ -87,8 +87,11 @@ def lookback(
     before `now` (so a downtime up to that long still finds it) up to the newest a reading
     may lie ahead of its receipt."""
     longest = max(
-        max(_tail(limit, config), limit.averaging.total_seconds() if limit.averaging else 0.0)
-        for limit in limits.values()
+        (
+            max(_tail(limit, config), limit.averaging.total_seconds() if limit.averaging else 0)
+            for limit in limits.values()
+        ),
+        default=0.0,
     )
     t = now.timestamp()
     return t - 2 * longest, t + MAX_CLOCK_AHEAD.total_seconds()
