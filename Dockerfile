@@ -10,6 +10,7 @@ COPY pyproject.toml README.md ./
 COPY udara ./udara
 COPY ingest ./ingest
 COPY maintenance ./maintenance
+COPY devices ./devices
 COPY web ./web
 COPY sensors_sim ./sensors_sim
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .

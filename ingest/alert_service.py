@@ -1,7 +1,7 @@
 """Alerts for the rest of Udara: open/resolve from evaluation, list and acknowledge for people.
 
-This is the one interface other modules use; maintenance registers an `AlertListener` to
-turn alerts into work orders.
+This is the one interface other modules use; listeners registered by the composition root
+copy alert events to InfluxDB and turn alerts into work orders.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from udara.scope import Scope
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
-
-    from ingest.adapters.influx import InfluxClient
 
 log = logging.getLogger(__name__)
 
@@ -112,11 +110,9 @@ class AlertService:
     def __init__(
         self,
         session_factory: sessionmaker[Session],
-        influx: InfluxClient | None = None,
         listeners: Sequence[AlertListener] = (),
     ) -> None:
         self._sessions = session_factory
-        self._influx = influx
         self._listeners = list(listeners)
 
     def add_listener(self, listener: AlertListener) -> None:
@@ -183,13 +179,6 @@ class AlertService:
         return AlertView.from_row(row)
 
     def _publish(self, opened: list[AlertView], resolved: list[AlertView]) -> None:
-        if not opened and not resolved:
-            return
-        if self._influx is not None:
-            try:
-                self._influx.write_alert_events(opened, resolved)
-            except Exception:  # the relational record is authoritative; the event is a copy
-                log.exception("could not write alert events to InfluxDB")
         for listener in self._listeners:
             for alert in opened:
                 self._notify(listener.alert_opened, alert)

@@ -14,13 +14,13 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Protocol
 
-from ingest.adapters.influx import InfluxClient, InfluxError, reading_line
-from ingest.alert_service import AlertService
-from ingest.domain.alerts import AlertChange
+from ingest.adapters.influx import InfluxError, reading_line
+from ingest.domain.alerts import AlertChange, AlertKey
 from ingest.domain.evaluation import Evaluator
 from ingest.domain.model import Reading, Rejected, parse_status, parse_telemetry, parse_topic
 from ingest.inbound import InboundMessage, WireAck, WireMessage
@@ -33,6 +33,26 @@ UNEXPECTED = "unexpected_error"  # a message that broke the validator itself: co
 # Flush early once the stream pauses this long: a broker that allows few unacknowledged
 # messages in flight (Mosquitto's default is 20) sends nothing more until we acknowledge.
 IDLE_FLUSH_S = 0.02
+
+
+class LineWriter(Protocol):
+    """What the pipeline needs of InfluxDB (`InfluxClient`; a fake in the unit tests)."""
+
+    def write_lines(self, lines: Sequence[str]) -> None:
+        """Write line-protocol lines; raises InfluxError (`retryable` or not) on failure."""
+
+    def create_database(self) -> None:
+        """Create the database if it does not exist."""
+
+
+class AlertSink(Protocol):
+    """What the pipeline needs of alerts (`AlertService`)."""
+
+    def apply(self, changes: Iterable[AlertChange]) -> object:
+        """Persist opens and clears."""
+
+    def open_keys(self) -> list[AlertKey]:
+        """Keys of the alerts open now."""
 
 
 @dataclass
@@ -75,9 +95,9 @@ class IngestPipeline:
     def __init__(
         self,
         inbox: queue.Queue[list[WireMessage]],
-        influx: InfluxClient,
+        influx: LineWriter,
         evaluator: Evaluator,
-        alerts: AlertService,
+        alerts: AlertSink,
         ack: Callable[[list[WireAck], PipelineStats], None],
         clock: Callable[[], datetime],
         batch_size: int = 5_000,
@@ -85,6 +105,8 @@ class IngestPipeline:
         on_new_rooms: Callable[[list[tuple[str, str]]], None] | None = None,
         known_rooms: Callable[[], set[tuple[str, str]]] | None = None,
         offline_check_every: float = 30.0,
+        rebuild: Callable[[Evaluator], object] | None = None,
+        first_retry_s: float = 0.5,
     ) -> None:
         self._inbox = inbox
         self._influx = influx
@@ -99,10 +121,23 @@ class IngestPipeline:
         self._known_rooms: set[tuple[str, str]] = set()
         self._discoveries: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
         self._offline_every = offline_check_every
+        self._rebuild = rebuild
+        self._first_retry = first_retry_s
         self._next_offline_check = time.monotonic() + offline_check_every
         self._rejects = RejectLog(log)
         self.stats = PipelineStats()
         self.stop_event = threading.Event()
+
+    def prepare(self) -> None:
+        """Before taking messages: create the database if InfluxDB is up (otherwise the first
+        write will), seed evaluation with the open alerts, rebuild its windows."""
+        try:
+            self._influx.create_database()
+        except InfluxError as exc:
+            log.warning("InfluxDB not reachable at start (%s); will retry on first write", exc)
+        self._evaluator.restore_open(self._alerts.open_keys())
+        if self._rebuild is not None:
+            self._rebuild(self._evaluator)
 
     def run(self) -> None:
         """Process until `stop_event` is set; a batch in hand is written first."""
@@ -178,7 +213,7 @@ class IngestPipeline:
         self, lines: list[str], readings: list[Reading], messages: list[InboundMessage]
     ) -> list[Reading]:
         """Write, retrying transient failures with backoff; returns the readings stored."""
-        delay = 0.5
+        delay = self._first_retry
         while True:
             try:
                 started = time.perf_counter()

@@ -13,6 +13,7 @@ import multiprocessing as mp
 import queue
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -21,8 +22,6 @@ from ingest.domain.const import SUBSCRIPTIONS
 from ingest.inbound import WireMessage
 from ingest.metrics import QUEUE_DEPTH, UNACKED, MetricsBridge
 from ingest.pipeline import PipelineStats
-from ingest.worker import worker_main
-from udara.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +45,22 @@ def subscriptions(shared_group: str | None, buildings: str | None = None) -> tup
 
 
 class IngestService:
-    """Runs one ingest: `start()` returns once the worker is ready and the consumer started."""
+    """Runs one ingest: `start()` returns once the worker is ready and the consumer started.
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        # The broker never has more than Receive Maximum QoS 1 messages in flight to us,
-        # so this bound is not reached by QoS 1 traffic; QoS 0 floods block paho's thread.
-        self.inbox: queue.Queue[WireMessage] = queue.Queue(settings.mqtt_receive_maximum + 1_000)
-        self.consumer = MqttConsumer(
-            settings.mqtt,
-            settings.mqtt_client_id,
-            self.inbox,
-            settings.mqtt_receive_maximum,
-            subscriptions=subscriptions(settings.mqtt_shared_group, settings.mqtt_buildings),
-        )
+    `worker` is the entry point of the worker process, called there with the pipe it reads
+    messages from and the pipe it sends acknowledgements on (picklable: the worker is
+    spawned, not forked). The composition root wires all three (`make_ingest_service`).
+    """
+
+    def __init__(
+        self,
+        inbox: queue.Queue[WireMessage],
+        consumer: MqttConsumer,
+        worker: Callable[[Connection, Connection], None],
+    ) -> None:
+        self.inbox = inbox
+        self.consumer = consumer
+        self._worker_main = worker
         self.stats = PipelineStats()
         self._metrics = MetricsBridge()
         self._stopping = threading.Event()
@@ -70,13 +71,14 @@ class IngestService:
         self._acked = 0
 
     def start(self, ready_timeout: float = 120) -> None:
-        """Start the worker, wait until it is ready, then start consuming."""
+        """Start the worker, wait until it is ready (windows rebuilt), then start consuming:
+        what sensors send meanwhile waits at the broker, in ingest's persistent session."""
         context = mp.get_context("spawn")  # never fork a process that runs paho threads
         chunks_out, chunks_in = context.Pipe(duplex=False)
         acks_out, acks_in = context.Pipe(duplex=False)
         self._worker = context.Process(
-            target=worker_main,
-            args=(self.settings, chunks_out, acks_in),
+            target=self._worker_main,
+            args=(chunks_out, acks_in),
             name="udara-ingest-worker",
             daemon=True,
         )

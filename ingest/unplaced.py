@@ -12,7 +12,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ingest.adapters.influx import InfluxClient, _escape_tag, _field_key, _field_value, quote_ident
+from ingest.adapters.influx import InfluxClient, _field_key, escape_tag, field_value, quote_ident
 from ingest.domain.const import METRICS
 from ingest.domain.model import Reading, SensorRef
 
@@ -28,11 +28,11 @@ _MS = timedelta(milliseconds=1)
 def unplaced_line(device: str, time: datetime, values: dict[str, float]) -> str:
     """The line of one held reading: measurement iaq_unplaced, tag device, ms time."""
     fields = ",".join(
-        f"{_field_key(metric)}={_field_value(value)}"
+        f"{_field_key(metric)}={field_value(value)}"
         for metric, value in sorted(values.items())
         if math.isfinite(value)
     )
-    return f"{UNPLACED_MEASUREMENT},device={_escape_tag(device)} {fields} {(time - _EPOCH) // _MS}"
+    return f"{UNPLACED_MEASUREMENT},device={escape_tag(device)} {fields} {(time - _EPOCH) // _MS}"
 
 
 def copy_held(influx: InfluxClient, placement: Placement) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,10 +14,6 @@ import click
 from udara.bootstrap import Container
 
 log = logging.getLogger(__name__)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _dispose_on_exit(container: Container) -> None:
@@ -50,7 +46,7 @@ def scheduler(ctx: click.Context) -> None:
         container: Container = ctx.obj
         _dispose_on_exit(container)
         configure_logging(container.settings.log_level, container.settings.log_json)
-        run_scheduler(container.reconciler)
+        run_scheduler(container.reconciler, container.clock)
 
 
 @scheduler.command("run-once")
@@ -60,7 +56,7 @@ def scheduler_run_once(container: Container, until: str | None) -> None:
     """Generate what plans owe up to now (or TIME), link alerts, check SLAs, and exit."""
     _dispose_on_exit(container)
     horizon = _parse_time(until, container.settings.timezone) if until else None
-    report = container.reconciler.run(_now(), horizon)
+    report = container.reconciler.run(container.clock(), horizon)
     click.echo(json.dumps(report.to_json()))
     if report.errors:
         sys.exit(1)
@@ -104,8 +100,8 @@ def users_create(
         raise click.ClickException("an empty password is not allowed")
     try:
         user = container.user_service.create(
-            name, role, _now(), display_name=display_name, password=password, crews=crews,
-            buildings=buildings,
+            name, role, container.clock(), display_name=display_name, password=password,
+            crews=crews, buildings=buildings,
         )  # fmt: skip
     except MaintenanceError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -163,7 +159,7 @@ def plans_import(container: Container, file: Path) -> None:
 
     try:
         report = import_strategy(
-            container.session_factory, file, _now(), container.settings.timezone
+            container.session_factory, file, container.clock(), container.settings.timezone
         )
     except PlanFileError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -180,7 +176,7 @@ def plans_import(container: Container, file: Path) -> None:
 def plans_preview(container: Container, days: int, as_json: bool) -> None:
     """List the occurrences plans will generate over the next N days (local times)."""
     _dispose_on_exit(container)
-    found = container.plan_service.preview(days, _now())
+    found = container.plan_service.preview(days, container.clock())
     if as_json:
         click.echo(json.dumps([o.to_json() for o in found], ensure_ascii=False))
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import FrameType
 
@@ -23,13 +24,15 @@ RECONCILE_EVERY_S = 60
 MISFIRE_GRACE_S = 3600
 
 
-def reconcile_job(reconciler: Reconciler) -> None:
+def reconcile_job(reconciler: Reconciler, clock: Callable[[], datetime]) -> None:
     """The job: one reconcile pass as of the current time."""
-    report = reconciler.run(datetime.now(UTC))
+    report = reconciler.run(clock())
     log.info("reconcile: %s", report.to_json())
 
 
-def build_scheduler(reconciler: Reconciler, every_s: int = RECONCILE_EVERY_S) -> BlockingScheduler:
+def build_scheduler(
+    reconciler: Reconciler, clock: Callable[[], datetime], every_s: int = RECONCILE_EVERY_S
+) -> BlockingScheduler:
     """A blocking scheduler with the reconcile job, first run immediately."""
     scheduler = BlockingScheduler(timezone=UTC)
     scheduler.add_job(
@@ -42,19 +45,19 @@ def build_scheduler(reconciler: Reconciler, every_s: int = RECONCILE_EVERY_S) ->
         coalesce=True,  # after a pause, one catch-up run; the job itself covers the gap
         max_instances=1,
         misfire_grace_time=MISFIRE_GRACE_S,
-        args=[reconciler],
-        next_run_time=datetime.now(UTC),
+        args=[reconciler, clock],
+        next_run_time=clock(),
     )
     return scheduler
 
 
-def run_scheduler(reconciler: Reconciler) -> None:
+def run_scheduler(reconciler: Reconciler, clock: Callable[[], datetime]) -> None:
     """Run until SIGTERM or SIGINT. Refuses inside web workers (every worker would run it)."""
     if "gunicorn" in sys.modules:
         raise RuntimeError(
             "the scheduler runs in its own process (`udara scheduler`), not in web workers"
         )
-    scheduler = build_scheduler(reconciler)
+    scheduler = build_scheduler(reconciler, clock)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("scheduler stopping on signal %s", signum)

@@ -5,8 +5,10 @@ Nothing here connects at import time; every adapter is created on first use.
 
 from __future__ import annotations
 
+import queue
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from udara.settings import Settings
@@ -18,8 +20,12 @@ if TYPE_CHECKING:
     from devices.domain import Placement
     from devices.service import DeviceService
     from ingest.adapters.influx import InfluxClient
-    from ingest.alert_service import AlertService
-    from ingest.domain.evaluation import Evaluator
+    from ingest.adapters.mqtt import MqttConsumer
+    from ingest.alert_service import AlertListener, AlertService
+    from ingest.domain.evaluation import EvaluationConfig, Evaluator
+    from ingest.inbound import WireAck, WireMessage
+    from ingest.pipeline import IngestPipeline, PipelineStats
+    from ingest.rebuild import WindowRebuild
     from ingest.service import IngestService
     from maintenance.services.alert_work_orders import AlertWorkOrders
     from maintenance.services.generation import PlanGenerator
@@ -64,8 +70,9 @@ class Container:
         return make_session_factory(self.engine)
 
     # --- ingest ---
-    def make_influx(self) -> InfluxClient:
-        """A new InfluxDB client (each process or thread that writes gets its own pool)."""
+    @cached_property
+    def influx(self) -> InfluxClient:
+        """The InfluxDB client of this process (its connection pool is thread-safe)."""
         from ingest.adapters.influx import InfluxClient
 
         s = self.settings
@@ -78,41 +85,96 @@ class Container:
         )
 
     @cached_property
-    def influx(self) -> InfluxClient:
-        """The shared InfluxDB client of this process."""
-        return self.make_influx()
-
-    @cached_property
     def alert_service(self) -> AlertService:
-        """Alerts, with every registered listener (maintenance) wired in."""
+        """Alerts, with every registered listener (InfluxDB events, maintenance) wired in."""
         from ingest.alert_service import AlertService
 
-        service = AlertService(self.session_factory, influx=self.influx)
+        service = AlertService(self.session_factory)
         for listener in self.alert_listeners():
             service.add_listener(listener)
         return service
 
+    @cached_property
+    def evaluation_config(self) -> EvaluationConfig:
+        """Windows, coverage and allowances of evaluation (and of compliance scoring)."""
+        from ingest.domain.evaluation import EvaluationConfig
+
+        return EvaluationConfig(offline_after=timedelta(seconds=self.settings.offline_after_s))
+
     def make_evaluator(self) -> Evaluator:
         """An evaluator for the active threshold profile."""
-        from ingest.domain.evaluation import EvaluationConfig, Evaluator
+        from ingest.domain.evaluation import Evaluator
         from ingest.domain.profiles import load_profile
 
-        config = EvaluationConfig(offline_after=timedelta(seconds=self.settings.offline_after_s))
-        return Evaluator(load_profile(self.settings.threshold_profile), config)
+        return Evaluator(load_profile(self.settings.threshold_profile), self.evaluation_config)
+
+    @cached_property
+    def window_rebuild(self) -> WindowRebuild:
+        """Rebuilds evaluation windows from InfluxDB when ingest starts."""
+        from ingest.adapters.influx_history import InfluxHistory
+        from ingest.rebuild import WindowRebuild
+
+        return WindowRebuild(InfluxHistory(self.influx), self.clock)
+
+    def make_ingest_pipeline(
+        self,
+        inbox: queue.Queue[list[WireMessage]],
+        ack: Callable[[list[WireAck], PipelineStats], None],
+    ) -> IngestPipeline:
+        """The pipeline of the worker process: `inbox` in, acknowledgements to `ack`."""
+        from ingest.pipeline import IngestPipeline
+
+        s = self.settings
+        return IngestPipeline(
+            inbox,
+            self.influx,
+            self.make_evaluator(),
+            self.alert_service,
+            ack=ack,
+            clock=self.clock,
+            batch_size=s.influx_batch_size,
+            flush_interval=s.influx_flush_interval_s,
+            on_new_rooms=self.rooms_discovered,
+            known_rooms=self.location_service.room_keys,
+            rebuild=self.window_rebuild.run,
+        )
+
+    def make_mqtt_consumer(self, inbox: queue.Queue[WireMessage]) -> MqttConsumer:
+        """The broker session of ingest, handing what it receives to `inbox`."""
+        from ingest.adapters.mqtt import MqttConsumer
+        from ingest.service import subscriptions
+
+        s = self.settings
+        return MqttConsumer(
+            s.mqtt,
+            s.mqtt_client_id,
+            inbox,
+            s.mqtt_receive_maximum,
+            subscriptions=subscriptions(s.mqtt_shared_group, s.mqtt_buildings),
+        )
 
     def make_ingest_service(self) -> IngestService:
-        """The ingest process: consumer here, pipeline in a worker process it spawns."""
+        """The ingest process: consumer here, pipeline in a worker process it spawns (which
+        builds its own container from these settings and calls `make_ingest_pipeline`)."""
         from ingest.service import IngestService
+        from ingest.worker import worker_main
 
-        return IngestService(self.settings)
+        # The broker never has more than Receive Maximum QoS 1 messages in flight to us,
+        # so this bound is not reached by QoS 1 traffic; QoS 0 floods block paho's thread.
+        inbox: queue.Queue[WireMessage] = queue.Queue(self.settings.mqtt_receive_maximum + 1_000)
+        worker = partial(worker_main, self.settings)
+        return IngestService(inbox, self.make_mqtt_consumer(inbox), worker)
 
     def clock(self) -> datetime:
         """The wall clock in UTC: the only place Udara reads the time."""
         return datetime.now(UTC)
 
-    def alert_listeners(self) -> list[Any]:
-        """Listeners told about opened and resolved alerts: maintenance turns them into work."""
-        return [self.alert_work_orders]
+    def alert_listeners(self) -> list[AlertListener]:
+        """Listeners told about opened and resolved alerts: the event copy in InfluxDB, and
+        maintenance, which turns them into work."""
+        from ingest.adapters.alert_events import InfluxAlertEvents
+
+        return [InfluxAlertEvents(self.influx), self.alert_work_orders]
 
     def rooms_discovered(self, rooms: list[tuple[str, str]]) -> None:
         """Called by ingest with rooms it saw for the first time: they appear in maintenance."""
@@ -138,14 +200,14 @@ class Container:
         """Work-order use cases for the web API and CLI."""
         from maintenance.services.workorders import WorkOrderService
 
-        return WorkOrderService(self.session_factory)
+        return WorkOrderService(self.session_factory, self.clock)
 
     @cached_property
     def plan_service(self) -> PlanService:
         """Recurring plans, calendar and preview."""
         from maintenance.services.plans import PlanService
 
-        return PlanService(self.session_factory, self.settings.timezone)
+        return PlanService(self.session_factory, self.settings.timezone, self.clock)
 
     @cached_property
     def sla_service(self) -> SlaService:
@@ -159,7 +221,9 @@ class Container:
         """The AlertListener that turns alerts into work orders (register with AlertService)."""
         from maintenance.services.alert_work_orders import AlertWorkOrders, load_alert_rules
 
-        return AlertWorkOrders(self.session_factory, self.location_service, load_alert_rules())
+        return AlertWorkOrders(
+            self.session_factory, self.location_service, load_alert_rules(), self.clock
+        )
 
     @cached_property
     def plan_generator(self) -> PlanGenerator:

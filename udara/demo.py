@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,7 +45,7 @@ def ensure_demo_users(container: Container) -> dict[str, str]:
     """Create (or re-key) one account per role; returns username → password."""
     users = container.user_service
     credentials = _load_credentials()
-    now = datetime.now(UTC)
+    now = container.clock()
     for username, role, crews, _what in DEMO_USERS:
         password = credentials.get(username) or secrets.token_urlsafe(9)
         if users.by_username(username) is None:
@@ -67,7 +66,7 @@ def ensure_example_plans(container: Container) -> int:
     from maintenance.plan_import import import_strategy
 
     report = import_strategy(
-        container.session_factory, EXAMPLE_STRATEGY, datetime.now(UTC), container.settings.timezone
+        container.session_factory, EXAMPLE_STRATEGY, container.clock(), container.settings.timezone
     )
     return len(report.created)
 

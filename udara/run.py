@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,7 +71,7 @@ def run_command(
         # readings/s) because a broker with Mosquitto's default limits drops a QoS 1 backlog
         # beyond 1,000 queued messages.
         sim = ["simulate", "--rooms", str(rooms), "--building", DEMO_BUILDING]
-        start = (datetime.now(UTC) - timedelta(hours=3)).isoformat(timespec="seconds")
+        start = (container.clock() - timedelta(hours=3)).isoformat(timespec="seconds")
         backfill = [*sim, "--scenario", "meeting-co2", "--onset", "30m", "--start", start]
         backfill += ["--speed", "200"]
         children["simulator"] = _child([*backfill, "--duration", "3h"], "simulator-backfill")

@@ -13,18 +13,15 @@ import base64
 import json
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import urllib3
 
 from ingest.domain.model import Reading, SensorRef
-
-if TYPE_CHECKING:
-    from ingest.alert_service import AlertView
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +42,6 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def quote_literal(value: str) -> str:
-    """An InfluxQL string literal, single-quoted and escaped."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 _ESCAPE_KEY = str.maketrans(
     {",": r"\,", "=": r"\=", " ": r"\ ", "\n": r"\n", "\t": r"\t", "\r": r"\r"}
 )
@@ -57,13 +49,13 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
 
-def _escape_tag(value: str) -> str:
+def escape_tag(value: str) -> str:
     """A tag key or value escaped exactly as influxdb-client's `Point` escapes it."""
     escaped = value.translate(_ESCAPE_KEY)
     return escaped + " " if escaped.endswith("\\") else escaped
 
 
-def _field_value(value: float) -> str:
+def field_value(value: float) -> str:
     text = str(float(value))
     return text[:-2] if text.endswith(".0") else text
 
@@ -78,9 +70,14 @@ def _field_key(metric: str) -> str:
 def _series(sensor: SensorRef) -> str:
     """Measurement and tags of one sensor's series, escaped once and kept."""
     return (
-        f"{MEASUREMENT},building={_escape_tag(sensor.building)},room={_escape_tag(sensor.room)}"
-        f",sensor={_escape_tag(sensor.sensor)} "
+        f"{MEASUREMENT},building={escape_tag(sensor.building)},room={escape_tag(sensor.room)}"
+        f",sensor={escape_tag(sensor.sensor)} "
     )
+
+
+def rfc3339(value: datetime) -> str:
+    """An aware instant as InfluxQL's RFC 3339 time literal (UTC, nanosecond field)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def reading_line(reading: Reading) -> str:
@@ -93,41 +90,17 @@ def reading_line(reading: Reading) -> str:
     """
     fields = ",".join(
         [
-            f"{_field_key(metric)}={_field_value(value)}"
+            f"{_field_key(metric)}={field_value(value)}"
             for metric, value in sorted(reading.values.items())
             if math.isfinite(value)
         ]
     )
-    return f"{_series(reading.sensor)}{fields} {(reading.time - _EPOCH) // _MS}"
+    return f"{_series(reading.sensor)}{fields} {epoch_ms(reading.time)}"
 
 
-def alert_event_line(alert: AlertView, event: str, at: datetime) -> str:
-    """The line of an alert opening or resolving, in measurement iaq_alert (tags and fields
-    sorted, integers as `…i`, as `Point` writes them; a test holds the two identical)."""
-    tags = {
-        "building": alert.building,
-        "kind": alert.kind,
-        "metric": alert.metric or alert.kind,
-        "room": alert.room,
-        "sensor": alert.sensor,
-        "severity": alert.severity,
-    }
-    tag_text = "".join(
-        f",{key}={_escape_tag(value)}" for key, value in sorted(tags.items()) if value
-    )
-    fields = [
-        f"alert_id={alert.id}i",
-        f'event="{_escape_string(event)}"',
-        f"open={1 if event == 'open' else 0}i",
-    ]
-    if alert.value is not None and math.isfinite(alert.value):
-        fields.append(f"value={_field_value(alert.value)}")
-    return f"{ALERT_MEASUREMENT}{tag_text} {','.join(fields)} {(at - _EPOCH) // _MS}"
-
-
-def _escape_string(value: str) -> str:
-    """A string field value's escaping: backslashes and double quotes."""
-    return value.replace("\\", "\\\\").replace('"', '\\"')
+def epoch_ms(at: datetime) -> int:
+    """Milliseconds since the epoch, exactly (float seconds could land a millisecond early)."""
+    return (at - _EPOCH) // _MS
 
 
 class InfluxClient:
@@ -158,12 +131,21 @@ class InfluxClient:
             self._headers["Authorization"] = f"Basic {basic}"
 
     def _request(
-        self, method: str, path: str, fields: Mapping[str, str], body: bytes | None = None
+        self,
+        method: str,
+        path: str,
+        fields: Mapping[str, str],
+        body: bytes | None = None,
+        stream: bool = False,
     ) -> urllib3.BaseHTTPResponse:
         query = urlencode(fields)
         try:
             response = self._http.request(
-                method, f"{self.url}{path}?{query}", body=body, headers=self._headers
+                method,
+                f"{self.url}{path}?{query}",
+                body=body,
+                headers=self._headers,
+                preload_content=not stream,
             )
         except urllib3.exceptions.HTTPError as exc:
             raise InfluxError(f"InfluxDB unreachable at {self.url}: {exc}", retryable=True) from exc
@@ -198,14 +180,6 @@ class InfluxClient:
         self.write_lines(lines)
         return len(lines)
 
-    def write_alert_events(
-        self, opened: Sequence[AlertView], resolved: Sequence[AlertView]
-    ) -> None:
-        """Record alert opens and resolutions in iaq_alert."""
-        lines = [alert_event_line(a, "open", a.opened_at) for a in opened]
-        lines += [alert_event_line(a, "resolve", a.resolved_at or a.opened_at) for a in resolved]
-        self.write_lines(lines)
-
     def query(
         self, influxql: str, params: Mapping[str, Any] | None = None, method: str = "GET"
     ) -> list[dict[str, Any]]:
@@ -222,6 +196,48 @@ class InfluxClient:
         series: list[dict[str, Any]] = first.get("series", [])
         return series
 
+    def query_stream(
+        self, influxql: str, params: Mapping[str, Any] | None = None, chunk_size: int = 10_000
+    ) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Run InfluxQL statements (`;`-separated) with a chunked answer: yields (statement
+        index, series part) as they arrive, so a large answer is never held whole. Closing
+        the iterator early drops the connection instead of reading the rest."""
+        fields = {"db": self.database, "q": influxql, "epoch": "ms", "chunked": "true"}
+        fields["chunk_size"] = str(chunk_size)
+        if params:
+            fields["params"] = json.dumps(params)
+        response = self._request("GET", "/query", fields, stream=True)
+        finished = False
+        try:
+            pending = b""
+            for block in response.stream(1 << 16):
+                *lines, pending = (pending + block).split(b"\n")
+                for line in lines:
+                    yield from _chunk_series(line)
+            yield from _chunk_series(pending)
+            finished = True
+        except urllib3.exceptions.HTTPError as exc:
+            raise InfluxError(f"InfluxDB answer broke off: {exc}", retryable=True) from exc
+        finally:
+            if finished:
+                response.release_conn()
+            else:
+                response.close()
+
     def close(self) -> None:
         """Release pooled connections."""
         self._http.clear()
+
+
+def _chunk_series(line: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The series of one JSON object of a chunked /query answer, with statement indexes."""
+    if not line.strip():
+        return
+    payload = json.loads(line)
+    if "error" in payload:
+        raise InfluxError(f"InfluxQL error: {payload['error']}", retryable=False)
+    for result in payload.get("results") or ():
+        if "error" in result:
+            raise InfluxError(f"InfluxQL error: {result['error']}", retryable=False)
+        for series in result.get("series") or ():
+            yield int(result.get("statement_id", 0)), series

@@ -24,6 +24,9 @@ The rules are iaq-standards.md, "How Udara evaluates a limit". Decisions taken h
   that from the database after a restart. Keys of metrics without a limit are ignored.
 - Offline: silence counts from the newest of a sensor's reading times and the receipt
   times the caller passes (`received_at`), so a sensor back-filling old readings is heard.
+- Restart: `history.py` rebuilds the windows from stored readings. A sensor's readings at
+  or before its newest stored one are then already in the windows: one arriving again (the
+  broker redelivers what was stored but not yet acknowledged) is heard but not counted twice.
 """
 
 from __future__ import annotations
@@ -53,13 +56,14 @@ class EvaluationConfig:
     hysteresis: float = 0.05  # share of the breached bound
     min_coverage: float = 0.75
     compliance_slots: int = 24
+    range_slots: int = 12  # compliance of ranges: hourly means of 5-minute slots
     offline_after: timedelta = timedelta(minutes=15)
 
     def __post_init__(self) -> None:
         zero = timedelta(0)
         if min(self.short_window, self.range_critical_after, self.offline_after) <= zero:
             raise ValueError("windows and allowances must be positive")
-        if self.short_slots < 1 or self.compliance_slots < 1:
+        if min(self.short_slots, self.compliance_slots, self.range_slots) < 1:
             raise ValueError("a window needs at least one slot")
         if not (0 <= self.hysteresis < 1 and 0 < self.min_coverage <= 1):
             raise ValueError("hysteresis must be in [0, 1) and min_coverage in (0, 1]")
@@ -88,7 +92,7 @@ class _Room:
 class _Sensor:
     """When a sensor was last heard, and its offline alert."""
 
-    __slots__ = ("room", "key", "last_heard", "offline_open", "offline_at")
+    __slots__ = ("room", "key", "last_heard", "offline_open", "offline_at", "restored_through")
 
     def __init__(self, ref: SensorRef, room: _Room) -> None:
         self.room = room
@@ -96,6 +100,7 @@ class _Sensor:
         self.last_heard = float("-inf")
         self.offline_open = False
         self.offline_at: datetime | None = None
+        self.restored_through = float("-inf")  # newest stored reading rebuilt into windows
 
 
 class Evaluator:
@@ -134,6 +139,8 @@ class Evaluator:
         if sensor.offline_open:
             back = at if sensor.offline_at is None else max(at, sensor.offline_at)
             changes.append(self._offline_change(sensor, "clear", back, "sensor_online_reporting"))
+        if t <= sensor.restored_through:
+            return changes  # stored before the restart, so already in the rebuilt windows
         room = sensor.room
         states = room.metrics
         for metric, value in reading.values.items():
@@ -186,10 +193,36 @@ class Evaluator:
                 elif state is not None:
                     state.warn_open = True
 
-    def track_sensor(self, sensor: SensorRef, last_heard: datetime) -> None:
-        """Make a sensor known (e.g. from storage after a restart) so its silence counts."""
+    def restore_slot(
+        self, building: str, room: str, metric: str, width: float, start: float, total: float,
+        count: int,
+    ) -> bool:  # fmt: skip
+        """Put a stored slot (sum and count of readings from epoch seconds `start`, `width`
+        long) back into the room's averaging window; False when the window has other slots."""
+        state = self._metric_state(building, room, metric)
+        if state is None or state.long is None or state.long.width != width:
+            return False
+        return state.restore_slot(start, total, count)
+
+    def replay(self, building: str, room: str, metric: str, t: float, value: float) -> bool:
+        """Replay a stored reading into the room's short window and run (no verdict)."""
+        state = self._metric_state(building, room, metric)
+        if state is None:
+            return False
+        state.replay(t, value)
+        return True
+
+    def restore_seen(self, sensor: SensorRef, metric: str, newest: float, now: datetime) -> None:
+        """A sensor's newest stored reading of `metric` (epoch seconds) at restart `now`.
+
+        Readings at or before it are in the rebuilt windows. The sensor is known again, and
+        its silence counts from the restart (when it was last received is not stored)."""
         state = self._sensors.get(sensor) or self._add_sensor(sensor)
-        state.last_heard = max(state.last_heard, last_heard.timestamp())
+        state.restored_through = max(state.restored_through, newest)
+        state.last_heard = max(state.last_heard, now.timestamp())
+        metric_state = self._metric_state(sensor.building, sensor.room, metric)
+        if metric_state is not None:
+            metric_state.restore_newest(newest)
 
     def snapshot(
         self, building: str, room: str, at: datetime | None = None
@@ -215,6 +248,10 @@ class Evaluator:
         if state is None:
             state = self._rooms[key] = _Room(key, self.limits_for(building, room), self.config)
         return state
+
+    def _metric_state(self, building: str, room: str, metric: str) -> MetricState | None:
+        state = self._room(building, room)
+        return state.metrics.get(metric) or state.start(metric)
 
     def _add_sensor(self, ref: SensorRef) -> _Sensor:
         sensor = self._sensors[ref] = _Sensor(ref, self._room(ref.building, ref.room))

@@ -65,6 +65,13 @@ class Limit(BaseModel):
             raise ValueError(f"{self.metric}: averaging time must be positive")
         return self
 
+    def contains(self, value: float) -> bool:
+        """True when `value` is within the bounds (a bound itself is inside): the one bounds
+        check, used by evaluation and compliance scoring alike."""
+        return (self.lower is None or value >= self.lower) and (
+            self.upper is None or value <= self.upper
+        )
+
     @property
     def evaluated(self) -> bool:
         """Whether a sensor reports this metric, so Udara evaluates it."""

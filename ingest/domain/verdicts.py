@@ -69,35 +69,62 @@ class MetricState:
 
     def observe(self, t: float, value: float, at: datetime, out: list[AlertChange]) -> None:
         """Add a reading at epoch seconds `t` (= `at`) and append the changes it decides."""
-        short, long = self.short, self.long
-        if t < self.newest:
+        long = self.long
+        mean = self._short_step(t, value)
+        if mean is None:
             # Counted in the windows, but verdicts only move forward in event time.
-            short.add(t, value)
             if long is not None:
                 long.add(t, value)
             return
-        if t - self.newest > self.max_gap:
-            self.run_since = None
-        self.newest = t
-        short.add(t, value)
-        mean = short.mean_sum / short.filled
-        if mean > self.upper or mean < self.lower:
-            self.warn_side = 1 if mean > self.upper else -1
-            if self.run_since is None:
-                self.run_since = t
+        if self.run_since is not None:  # the short mean is outside the limit
             if not self.warn_open:
                 self.warn_open = True
                 out.append(self._open_warning(at, mean))
-        else:
-            self.run_since = None
-            if self.warn_open and self._back_inside(mean, self.warn_side):
-                self.warn_open = False
-                out.append(self._clear(self.warn_key, at, mean))
+        elif self.warn_open and self._back_inside(mean, self.warn_side):
+            self.warn_open = False
+            out.append(self._clear(self.warn_key, at, mean))
         if long is None:
             self._range_critical(t, mean, at, out)
         else:
             long.add(t, value)
             self._compliance(long, at, out)
+
+    def replay(self, t: float, value: float) -> None:
+        """Replay a stored reading after a restart: short window, newest time and the run
+        outside the range, but no verdict (open alerts come from the database) and not the
+        averaging window (it is rebuilt from stored slot sums, `restore_slot`)."""
+        self._short_step(t, value)
+
+    def restore_slot(self, start: float, total: float, count: int) -> bool:
+        """Put one stored slot (sum and count of its readings) back into the averaging window."""
+        if self.long is None or count < 1:
+            return False
+        return self.long.add(start + self.long.width / 2, total, count)
+
+    def restore_newest(self, t: float) -> None:
+        """The event time of the newest stored reading: older ones decide nothing."""
+        if t > self.newest:
+            self.newest = t
+
+    def _short_step(self, t: float, value: float) -> float | None:
+        """Add to the short window and follow the run outside the limit; returns the short
+        mean, or None for a reading older than the newest (it decides nothing)."""
+        short = self.short
+        if t < self.newest:
+            short.add(t, value)
+            return None
+        if t - self.newest > self.max_gap:
+            self.run_since = None
+        self.newest = t
+        short.add(t, value)
+        mean = short.mean_sum / short.filled
+        if self.limit.contains(mean):
+            self.run_since = None
+        else:
+            self.warn_side = 1 if mean > self.upper else -1
+            if self.run_since is None:
+                self.run_since = t
+        return mean
 
     def _range_critical(self, t: float, mean: float, at: datetime, out: list[AlertChange]) -> None:
         """Critical when the short mean has stayed outside the range for `critical_after`."""
@@ -119,7 +146,7 @@ class MetricState:
         if long.filled < self.min_filled:
             return  # insufficient data: neither opens nor clears
         mean = long.mean_sum / long.filled
-        if mean > self.upper or mean < self.lower:
+        if not self.limit.contains(mean):
             self.crit_side = 1 if mean > self.upper else -1
             if not self.crit_open:
                 self.crit_open = True

@@ -36,8 +36,11 @@ class SlotWindow:
         self._sums = array("d", bytes(8 * n))
         self._counts = array("q", bytes(8 * n))
 
-    def add(self, t: float, value: float) -> bool:
-        """Add a reading at epoch seconds `t`; False when it is older than the kept slots."""
+    def add(self, t: float, value: float, n: int = 1) -> bool:
+        """Add a reading at epoch seconds `t`; False when it is older than the kept slots.
+
+        With `n` > 1, `value` is the sum of that many readings of one slot (a window
+        rebuilt from stored slot sums after a restart)."""
         k = int(t // self.width)
         if k > self.head:
             self._advance(k)
@@ -48,12 +51,12 @@ class SlotWindow:
         total = self._sums[p]
         # Update the running sum of slot means in O(1); _advance recomputes it exactly.
         if count:
-            self.mean_sum += (total + value) / (count + 1) - total / count
+            self.mean_sum += (total + value) / (count + n) - total / count
         else:
-            self.mean_sum += value
+            self.mean_sum += value / n
             self.filled += 1
         self._sums[p] = total + value
-        self._counts[p] = count + 1
+        self._counts[p] = count + n
         return True
 
     @property

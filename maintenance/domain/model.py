@@ -18,7 +18,6 @@ WORK_ORDER_TYPES: Final[tuple[str, ...]] = get_args(WorkOrderType)
 PRIORITIES: Final[tuple[str, ...]] = get_args(Priority)
 STATUSES: Final[tuple[str, ...]] = get_args(Status)
 ROLES: Final[tuple[str, ...]] = get_args(Role)
-SOURCES: Final[tuple[str, ...]] = get_args(Source)
 TRAFFIC_LEVELS: Final[tuple[str, ...]] = get_args(Traffic)
 FREQUENCIES: Final[tuple[str, ...]] = get_args(Frequency)
 ANCHORS: Final[tuple[str, ...]] = get_args(Anchor)
@@ -26,10 +25,6 @@ CATCH_UP_POLICIES: Final[tuple[str, ...]] = get_args(CatchUp)
 
 # A work order in one of these no longer needs work; it frees its (room, rule) slot.
 CLOSED_STATUSES: Final[frozenset[str]] = frozenset({"done", "verified", "cancelled"})
-# Statuses that count as "someone responded" for the response-time SLA.
-RESPONDED_STATUSES: Final[frozenset[str]] = frozenset(
-    {"assigned", "in_progress", "on_hold", "done", "verified"}
-)
 
 ROOM_KINDS: Final[tuple[str, ...]] = (
     "office",

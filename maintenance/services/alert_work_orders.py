@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,10 +51,6 @@ class SweepReport:
     resolved: int = 0
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class AlertWorkOrders:
     """The `AlertListener` maintenance registers with ingest's AlertService."""
 
@@ -63,7 +59,7 @@ class AlertWorkOrders:
         session_factory: sessionmaker[Session],
         locations: LocationService,
         rules: Sequence[AlertRule],
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime],
     ) -> None:
         self._sessions = session_factory
         self._locations = locations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -31,10 +31,6 @@ from maintenance.services.users import load_actor
 from maintenance.views import Occurrence, PlanView
 from udara.db import transaction
 from udara.scope import EVERYTHING, Scope
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def save_plan(session: Session, spec: PlanSpec, now: datetime, default_tz: str) -> tuple[int, str]:
@@ -113,7 +109,7 @@ class PlanService:
         self,
         session_factory: sessionmaker[Session],
         default_timezone: str,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime],
     ) -> None:
         self._sessions = session_factory
         self._tz = default_timezone

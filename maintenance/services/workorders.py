@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 
 from sqlalchemy import select
@@ -35,15 +35,11 @@ class Unset(enum.Enum):
 UNSET: Final = Unset.UNSET
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class WorkOrderService:
     """The work-order use cases the web API and CLI call; `by_user` is a username."""
 
     def __init__(
-        self, session_factory: sessionmaker[Session], clock: Callable[[], datetime] = _utcnow
+        self, session_factory: sessionmaker[Session], clock: Callable[[], datetime]
     ) -> None:
         self._sessions = session_factory
         self._clock = clock

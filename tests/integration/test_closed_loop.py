@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ingest.adapters.mqtt import register_session
 from ingest.domain.model import SensorRef, telemetry_payload
+from ingest.service import subscriptions
 from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
 from tests.support.ingest_env import stored_count, unique_client_id, wait_for
@@ -38,6 +40,10 @@ def running(
             influx_flush_interval_s=0.1,
         )
     )
+    # The session and its subscriptions first: `connected` is set when the SUBSCRIBE is sent,
+    # and a reading published before the broker took it would reach no one.
+    settings = container.settings
+    register_session(settings.mqtt, settings.mqtt_client_id, subscriptions(None))
     service = container.make_ingest_service()
     service.start()
     assert service.consumer.connected.wait(10)

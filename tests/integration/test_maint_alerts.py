@@ -36,7 +36,7 @@ def app(migrated_database_url: str) -> Iterator[Container]:
 
 def ingest_alerts(app: Container, listening: bool = True) -> AlertService:
     listeners = [app.alert_work_orders] if listening else []
-    return AlertService(app.session_factory, influx=None, listeners=listeners)
+    return AlertService(app.session_factory, listeners=listeners)
 
 
 def opened(key: AlertKey, at: datetime = T0, value: float | None = 1450.0) -> AlertChange:

@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from influxdb_client import Point, WritePrecision
 
-from ingest.adapters.influx import ALERT_MEASUREMENT, MEASUREMENT, alert_event_line, reading_line
+from ingest.adapters.alert_events import alert_event_line
+from ingest.adapters.influx import ALERT_MEASUREMENT, MEASUREMENT, reading_line
 from ingest.alert_service import AlertView
 from ingest.domain.model import Reading, SensorRef
 

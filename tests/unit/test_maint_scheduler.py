@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from maintenance.scheduler import RECONCILE_JOB_ID, build_scheduler, reconcile_job
+
+NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+
+
+def _clock() -> datetime:
+    return NOW
 
 
 class CountingReconciler:
@@ -20,7 +26,7 @@ class CountingReconciler:
 
 
 def test_the_reconcile_job_has_a_stable_id_and_tolerant_settings() -> None:
-    scheduler = build_scheduler(CountingReconciler())  # type: ignore[arg-type]
+    scheduler = build_scheduler(CountingReconciler(), _clock)  # type: ignore[arg-type]
     [job] = scheduler.get_jobs()
     assert job.id == RECONCILE_JOB_ID
     assert job.coalesce is True and job.max_instances == 1
@@ -28,8 +34,7 @@ def test_the_reconcile_job_has_a_stable_id_and_tolerant_settings() -> None:
     assert job.trigger.interval.total_seconds() == 60
 
 
-def test_the_job_reconciles_as_of_the_current_utc_time() -> None:
+def test_the_job_reconciles_as_of_the_clock_it_is_given() -> None:
     reconciler = CountingReconciler()
-    reconcile_job(reconciler)  # type: ignore[arg-type]
-    [at] = reconciler.runs
-    assert at.utcoffset() is not None and at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+    reconcile_job(reconciler, _clock)  # type: ignore[arg-type]
+    assert reconciler.runs == [NOW]

@@ -78,10 +78,10 @@ def test_sensor_back_filling_old_readings_is_heard_when_receipt_time_is_given() 
     assert ev.check_offline(T0 + 10 * MIN) == []
 
 
-def test_unknown_sensor_is_not_reported_until_tracked() -> None:
+def test_unknown_sensor_is_not_reported_until_known_from_storage() -> None:
     ev = evaluator()
     assert ev.check_offline(T0) == []
-    ev.track_sensor(S1, T0 - HOUR)
+    ev.restore_seen(S1, "co2", (T0 - 2 * HOUR).timestamp(), now=T0 - HOUR)
     assert [c.key for c in ev.check_offline(T0)] == [OFFLINE_S1]
 
 

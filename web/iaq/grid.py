@@ -110,13 +110,6 @@ def floor_order(code: str) -> tuple[bool, list[tuple[int, int | str]]]:
     return code in UNSET_FLOORS, key
 
 
-def outside(limit: Limit, value: float) -> bool:
-    """True when `value` lies outside the limit's bounds."""
-    return (limit.upper is not None and value > limit.upper) or (
-        limit.lower is not None and value < limit.lower
-    )
-
-
 def cell_status(value: float | None, limit: Limit | None, severities: set[str]) -> CellStatus:
     """Open alerts decide first (they follow the regulation's averaging); then the value."""
     if "critical" in severities:
@@ -125,7 +118,7 @@ def cell_status(value: float | None, limit: Limit | None, severities: set[str]) 
         return "warning"
     if value is None:
         return "no_data"
-    if limit is not None and outside(limit, value):
+    if limit is not None and not limit.contains(value):
         return "warning"
     return "ok"
 

@@ -79,7 +79,14 @@ def report(month: date, building: str | None = None) -> compliance.Report:
         rooms_by_building.setdefault(building, [])
     scores = [
         compliance.building_score(
-            deps.readings(), deps.profile(), code, timezone_of(code), rooms, month, deps.now()
+            deps.readings(),
+            deps.profile(),
+            c.evaluation_config,
+            code,
+            timezone_of(code),
+            rooms,
+            month,
+            deps.now(),
         )
         for code, rooms in sorted(rooms_by_building.items())
     ]

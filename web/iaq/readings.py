@@ -11,15 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ingest.adapters.influx import MEASUREMENT, InfluxClient, quote_ident
+from ingest.adapters.influx import MEASUREMENT, InfluxClient, quote_ident, rfc3339
+from ingest.domain.compliance import Window
 from ingest.domain.const import METRICS
 
 MAX_POINTS = 2000  # per series: more than any screen shows
-
-
-def rfc3339(value: datetime) -> str:
-    """An aware instant as InfluxQL's RFC 3339 time literal (UTC, nanosecond field)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def interval(span: timedelta) -> str:
@@ -47,15 +43,6 @@ class Point:
 
     at: datetime
     values: dict[str, float | None]
-
-
-@dataclass(frozen=True)
-class Window:
-    """One averaging window of one room: per metric, the mean of slot means and filled slots."""
-
-    start: datetime
-    means: dict[str, float | None]
-    slots: dict[str, int]
 
 
 class IaqReadings:
