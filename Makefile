@@ -47,10 +47,11 @@ test: system-packages venv lint ## Install what the tests need, then run all tes
 test-fast: venv ## Unit tests only (no servers)
 	$(BIN)/pytest tests/unit -q
 
-lint: venv ## ruff and mypy
+lint: venv ## ruff, mypy and the import rules of docs/ARCHITECTURE.md (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-logo
 
 typecheck: venv ## mypy only
 	$(BIN)/mypy .
@@ -66,4 +67,4 @@ faults: system-packages venv ## Fault-injection suite: restarts, outages, kills,
 	$(BIN)/pytest -m faults tests/faults -v
 
 clean: stop ## Stop the local servers, remove the virtualenv and local data
-	rm -rf $(VENV) $(VAR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VAR) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
