@@ -10,7 +10,7 @@ APT_PACKAGES := mosquitto mosquitto-clients influxdb influxdb-client chromium
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help system-packages venv run services test test-fast lint typecheck format bench faults clean
+.PHONY: help system-packages venv run services stop test test-fast lint typecheck format bench faults clean
 
 help: ## List every target with what it does
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,12 +29,17 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create the virtualenv and install Udara with its dev tools
 
-services: system-packages venv ## Start local Mosquitto (or reuse one on :1883) and InfluxDB under ./var
-	@$(BIN)/python -m udara.devservers $(VAR)
+services: system-packages venv ## Start local Mosquitto and InfluxDB under ./var (reusing servers already on :1883, :8086)
+	@$(BIN)/python -m udara.devservers up $(VAR)
 
-run: services ## Set everything up, migrate, and run ingest + scheduler + web + simulator
+# Ctrl-C stops `udara run`; then the servers this run started (recorded in var/run/*.pid)
+# are stopped too. Servers it reused, or that `make services` started before, keep running.
+run: system-packages venv ## Set everything up, migrate, run ingest + scheduler + web + simulator; Ctrl-C stops what it started
 	@$(BIN)/udara db upgrade
-	@$(BIN)/udara run --with-simulator
+	@$(BIN)/python -m udara.devservers run $(VAR) -- $(BIN)/udara run --with-simulator
+
+stop: ## Stop the Mosquitto and InfluxDB that make run or make services started (never a reused one)
+	@$(PYTHON) -m udara.devservers down $(VAR)
 
 test: system-packages venv lint ## Install what the tests need, then run all tests
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -42,10 +47,11 @@ test: system-packages venv lint ## Install what the tests need, then run all tes
 test-fast: venv ## Unit tests only (no servers)
 	$(BIN)/pytest tests/unit -q
 
-lint: venv ## ruff and mypy
+lint: venv ## ruff, mypy and the import rules of docs/ARCHITECTURE.md (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-logo
 
 typecheck: venv ## mypy only
 	$(BIN)/mypy .
@@ -60,5 +66,5 @@ bench: system-packages venv ## Throughput, latency and memory benchmark (prints 
 faults: system-packages venv ## Fault-injection suite: restarts, outages, kills, bursts, fuzzing
 	$(BIN)/pytest -m faults tests/faults -v
 
-clean: ## Remove the virtualenv and local data
-	rm -rf $(VENV) $(VAR) .pytest_cache .mypy_cache .ruff_cache
+clean: stop ## Stop the local servers, remove the virtualenv and local data
+	rm -rf $(VENV) $(VAR) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import signal
 import threading
@@ -14,13 +15,38 @@ if TYPE_CHECKING:
     from udara.bootstrap import Container
 
 
+def serve_metrics(host: str, port: int) -> int:
+    """Serve Prometheus metrics on host:port (0: a free port); returns the port.
+
+    A port that is taken, or an address that cannot be used, ends the command with one
+    line saying so (exit status 1) instead of a traceback.
+    """
+    from prometheus_client import start_http_server
+
+    try:
+        server, _thread = start_http_server(port, addr=host)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise click.ClickException(
+                f"metrics port {host}:{port} is already in use (another ingest?): choose "
+                "another with --metrics-port PORT, or 0 for a free one. "
+                f"Port metrik {host}:{port} sudah dipakai: pilih port lain dengan "
+                "--metrics-port PORT, atau 0 untuk port yang bebas."
+            ) from None
+        raise click.ClickException(
+            f"cannot serve metrics on {host}:{port}: {exc.strerror or exc} (see --metrics-host "
+            f"and --metrics-port). Metrik tidak bisa dilayani di {host}:{port}."
+        ) from None
+    return int(server.server_address[1])
+
+
 @click.command("ingest")
 @click.option(
     "--metrics-port",
-    type=int,
+    type=click.IntRange(0, 65535),
     default=9108,
     show_default=True,
-    help="Serve Prometheus metrics on this port (0: off).",
+    help="Serve Prometheus metrics on this port (0: any free port, printed at start).",
 )
 @click.option(
     "--metrics-host",
@@ -28,20 +54,21 @@ if TYPE_CHECKING:
     show_default=True,
     help="Address of the metrics server (0.0.0.0 in a container).",
 )
+@click.option("--metrics/--no-metrics", default=True, help="Serve Prometheus metrics.")
 @click.option("--summary/--no-summary", default=True, help="Print a live summary line.")
 @click.pass_obj
 def ingest_command(
-    container: Container, metrics_port: int, metrics_host: str, summary: bool
+    container: Container, metrics_port: int, metrics_host: str, metrics: bool, summary: bool
 ) -> None:
     """Consume sensor readings from MQTT into InfluxDB and raise alerts."""
     from udara.logging_setup import configure_logging
 
     settings = container.settings
     configure_logging(settings.log_level, settings.log_json)
-    if metrics_port:
-        from prometheus_client import start_http_server
-
-        start_http_server(metrics_port, addr=metrics_host)
+    if metrics:
+        port = serve_metrics(metrics_host, metrics_port)
+        chosen = " (a free port: --metrics-port 0)" if metrics_port == 0 else ""
+        click.echo(f"ingest: metrics on http://{metrics_host}:{port}/metrics{chosen}", err=True)
     service = container.make_ingest_service()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

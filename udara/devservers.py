@@ -6,6 +6,7 @@ free ports, and `make run` keeps its data under `./var/`.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -17,6 +18,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -180,19 +182,203 @@ def start_influxdb(
     return server
 
 
-def up(var: Path, mqtt_port: int = 1883, influx_port: int = 8086) -> None:
-    """For `make run`: reuse servers already listening, start the missing ones under `var`."""
-    if port_open("127.0.0.1", mqtt_port):
-        print(f"mosquitto: reusing the broker on 127.0.0.1:{mqtt_port}")  # noqa: T201
-    else:
-        start_mosquitto(var / "mosquitto", mqtt_port, detach=True)
-        print(f"mosquitto: started on 127.0.0.1:{mqtt_port}, data in {var}/mosquitto")  # noqa: T201
-    if influx_ready(influx_port):
-        print(f"influxdb: reusing the server on 127.0.0.1:{influx_port}")  # noqa: T201
-    else:
-        start_influxdb(var / "influxdb", influx_port, detach=True)
-        print(f"influxdb: started on 127.0.0.1:{influx_port}, data in {var}/influxdb")  # noqa: T201
+# --- `make run`, `make services`, `make stop` ---------------------------------------------
+#
+# Servers started for a developer are detached (their own session: Ctrl-C in the terminal
+# does not reach them) and recorded in var/run/NAME.pid (JSON: pid, port, command). Only
+# recorded servers are ever stopped, and only while their command line is still the
+# recorded one (a recycled pid is left alone); a broker or InfluxDB that was already
+# listening is reused and never recorded, so never stopped.
+
+MQTT_PORT, INFLUX_PORT = 1883, 8086
+
+
+def run_dir(var: Path) -> Path:
+    """Where the pid files of the servers Udara started live."""
+    return var / "run"
+
+
+def _record(var: Path, server: ManagedServer) -> int:
+    """Write var/run/NAME.pid for a server started here; returns its pid."""
+    if server.process is None:
+        raise RuntimeError(f"{server.name} was not started")
+    run_dir(var).mkdir(parents=True, exist_ok=True)
+    record = {"pid": server.process.pid, "port": server.port, "command": server.command}
+    (run_dir(var) / f"{server.name}.pid").write_text(json.dumps(record) + "\n")
+    return server.process.pid
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)  # noqa: T201
+
+
+def recorded(var: Path) -> dict[str, dict[str, Any]]:
+    """The servers recorded under var/run, by name (unreadable files are skipped)."""
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted(run_dir(var).glob("*.pid")):
+        try:
+            record = json.loads(path.read_text())
+            int(record["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        found[path.stem] = record
+    return found
+
+
+def _command_line(pid: int) -> list[str] | None:
+    """The running process's argv, None once it is gone (or a zombie)."""
+    proc = Path(f"/proc/{pid}")
+    if proc.exists():
+        try:
+            if (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return None
+            return (proc / "cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]
+        except (OSError, IndexError):
+            return None
+    try:  # no /proc (macOS)
+        out = subprocess.run(
+            ["ps", "-o", "stat=,args=", "-p", str(pid)], capture_output=True, text=True
+        ).stdout.split()
+    except OSError:
+        return None
+    return None if not out or out[0].startswith("Z") else out[1:]
+
+
+def is_running(record: dict[str, Any]) -> bool:
+    """True while the recorded process runs the recorded command (not a recycled pid)."""
+    argv = _command_line(int(record["pid"]))
+    if argv is None:
+        return False
+    command = [str(part) for part in record["command"]]
+    return argv == command or " ".join(argv) == " ".join(command)
+
+
+def up(var: Path, mqtt_port: int = MQTT_PORT, influx_port: int = INFLUX_PORT) -> list[str]:
+    """Reuse servers already listening, start the missing ones under `var`.
+
+    Returns the names of the servers started now (each recorded in var/run/NAME.pid).
+    """
+    var = var.resolve()  # absolute paths in the servers' command lines and records
+    started: list[str] = []
+    records = recorded(var)
+    wanted = (
+        ("mosquitto", mqtt_port, lambda: port_open("127.0.0.1", mqtt_port)),
+        ("influxd", influx_port, lambda: influx_ready(influx_port)),
+    )
+    try:
+        for name, port, listening in wanted:
+            record = records.get(name)
+            if record is not None and is_running(record):
+                _say(
+                    f"{name}: already running on 127.0.0.1:{record['port']} "
+                    f"(pid {record['pid']}, started earlier here; `make stop` stops it)"
+                )
+                continue
+            (run_dir(var) / f"{name}.pid").unlink(missing_ok=True)  # a stale record
+            if listening():
+                _say(f"{name}: reusing the server on 127.0.0.1:{port} (never stopped by Udara)")
+                continue
+            if name == "mosquitto":
+                server = start_mosquitto(var / "mosquitto", port, detach=True)
+            else:
+                server = start_influxdb(var / "influxdb", port, detach=True)
+            pid = _record(var, server)
+            started.append(name)
+            _say(f"{name}: started on 127.0.0.1:{port} (pid {pid}), data in {server.workdir}")
+    except BaseException:  # one did not start (or Ctrl-C): leave nothing half up
+        down(var, started)
+        raise
+    return started
+
+
+def down(var: Path, names: list[str] | None = None, timeout: float = 30) -> list[str]:
+    """Stop the recorded servers (all, or those in `names`); returns the names stopped.
+
+    SIGTERM, then SIGKILL after `timeout` seconds. Stale records are removed; servers that
+    were reused, not started, have no record and are never touched.
+    """
+    var = var.resolve()
+    stopped: list[str] = []
+    for name, record in recorded(var).items():
+        if names is not None and name not in names:
+            continue
+        pid = int(record["pid"])
+        if is_running(record):
+            _terminate(pid, record, timeout)
+            stopped.append(name)
+            _say(f"{name}: stopped (pid {pid})")
+        (run_dir(var) / f"{name}.pid").unlink(missing_ok=True)
+    return stopped
+
+
+def _terminate(pid: int, record: dict[str, Any], timeout: float) -> None:
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10.0)):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not is_running(record):
+                return
+            time.sleep(0.05)
+
+
+def run_with_services(
+    var: Path, command: list[str], mqtt_port: int = MQTT_PORT, influx_port: int = INFLUX_PORT
+) -> int:
+    """Start the missing servers, run `command`, then stop the servers started here.
+
+    Ctrl-C reaches the command straight from the terminal (same process group), so this
+    process only waits for the command to finish; SIGTERM and SIGHUP are passed on to it.
+    Whatever ends the command, the servers started here are stopped; reused ones and those
+    started earlier (`make services`) keep running.
+    """
+    started = up(var, mqtt_port, influx_port)
+    child: subprocess.Popen[bytes] | None = None
+
+    def pass_on(signum: int, _frame: object) -> None:
+        if child is not None and child.poll() is None and signum != signal.SIGINT:
+            child.send_signal(signal.SIGTERM)
+
+    # Handlers, not SIG_IGN: an ignored SIGINT would be inherited by the command.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, pass_on)
+    try:
+        child = subprocess.Popen(command)
+        return child.wait()
+    finally:
+        down(var, started)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m udara.devservers [up|down|run] VAR [--mqtt-port N] [--influx-port N] [-- CMD]`."""
+    import argparse
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    command: list[str] = []
+    if "--" in args:
+        command = args[args.index("--") + 1 :]
+        args = args[: args.index("--")]
+    if args and args[0] not in ("up", "down", "run"):
+        args.insert(0, "up")  # `python -m udara.devservers var`, as before
+    parser = argparse.ArgumentParser(prog="python -m udara.devservers")
+    parser.add_argument("action", choices=["up", "down", "run"], nargs="?", default="up")
+    parser.add_argument("var", nargs="?", default="var", type=Path)
+    parser.add_argument("--mqtt-port", type=int, default=MQTT_PORT)
+    parser.add_argument("--influx-port", type=int, default=INFLUX_PORT)
+    options = parser.parse_args(args)
+    if options.action == "up":
+        up(options.var, options.mqtt_port, options.influx_port)
+        return 0
+    if options.action == "down":
+        if not down(options.var):
+            _say("nothing to stop: no server started by Udara is running")
+        return 0
+    if not command:
+        parser.error("run needs a command after --")
+    return run_with_services(options.var, command, options.mqtt_port, options.influx_port)
 
 
 if __name__ == "__main__":
-    up(Path(sys.argv[1] if len(sys.argv) > 1 else "var"))
+    sys.exit(main())

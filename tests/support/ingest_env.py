@@ -33,7 +33,7 @@ def start_ingest_process(env: dict[str, str], log_path: Path) -> subprocess.Pope
     """Start `udara ingest` (metrics off, no summary) as a separate process."""
     with log_path.open("ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "udara.cli", "ingest", "--metrics-port", "0", "--no-summary"],
+            [sys.executable, "-m", "udara.cli", "ingest", "--no-metrics", "--no-summary"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
