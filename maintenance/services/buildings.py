@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from maintenance.adapters.orm import Building, Floor, Room, RoomAlias
@@ -77,20 +77,42 @@ def visible_building(session: Session, actor: Actor, code: str) -> Building:
     return building
 
 
-def _room(session: Session, building: Building, code: str) -> Room:
-    room = session.scalar(select(Room).where(Room.building_id == building.id, Room.code == code))
-    if room is None:
-        raise NotFound.coded("no_room", building=building.code, room=code)
-    return room
+def _locked_rooms(session: Session, building: Building, *codes: str) -> list[Room]:
+    """Rooms `codes` of `building`, locked for this transaction; NotFound for a missing one.
+
+    A no-op UPDATE first: it locks the rows on PostgreSQL and takes SQLite's write lock, so
+    a concurrent merge or edit of the same room waits, and then finds the room gone (404)
+    rather than failing on a row deleted under it.
+    """
+    same = (Room.building_id == building.id) & Room.code.in_(codes)
+    session.execute(
+        update(Room).where(same).values(code=Room.code).execution_options(synchronize_session=False)
+    )
+    found = {room.code: room for room in session.scalars(select(Room).where(same))}
+    for code in codes:
+        if code not in found:
+            raise NotFound.coded("no_room", building=building.code, room=code)
+    return [found[code] for code in codes]
 
 
-def _building_view(session: Session, b: Building) -> BuildingView:
-    floors = session.scalar(select(func.count()).where(Floor.building_id == b.id)) or 0
-    rooms = session.scalar(select(func.count()).where(Room.building_id == b.id)) or 0
+def _counted(query: Select[Building]) -> Select[Building, int, int]:
+    """`query` with each building's floor and room counts, in the same statement."""
+    floors = select(func.count()).where(Floor.building_id == Building.id).scalar_subquery()
+    rooms = select(func.count()).where(Room.building_id == Building.id).scalar_subquery()
+    return query.add_columns(floors, rooms)
+
+
+def _building_view(b: Building, floors: int, rooms: int) -> BuildingView:
     hours = OperatingHours.from_json(b.hours)
     return BuildingView(
         b.code, b.name, b.timezone, render_hours(hours), hours.to_json(), floors, rooms
     )
+
+
+def _read_building(session: Session, b: Building) -> BuildingView:
+    """The view of one building, counts read now."""
+    [(row, floors, rooms)] = session.execute(_counted(select(Building).where(Building.id == b.id)))
+    return _building_view(row, floors, rooms)
 
 
 def place_views(session: Session, building: Building, *codes: str) -> list[PlaceView]:
@@ -136,12 +158,13 @@ class BuildingService:
         if actor.scope.buildings is not None:
             query = query.where(Building.code.in_(sorted(actor.scope.buildings)))
         with self._sessions() as session:
-            return [_building_view(session, b) for b in session.scalars(query)]
+            rows = session.execute(_counted(query))
+            return [_building_view(b, floors, rooms) for b, floors, rooms in rows]
 
     def building(self, actor: Actor, code: str) -> BuildingView:
         """One building; NotFound if it does not exist or is out of `actor`'s reach."""
         with self._sessions() as session:
-            return _building_view(session, visible_building(session, actor, code))
+            return _read_building(session, visible_building(session, actor, code))
 
     def floors(self, actor: Actor, building: str) -> list[FloorView]:
         """The floors of a building, lowest level first (unlevelled ones last), by code."""
@@ -195,7 +218,7 @@ class BuildingService:
         with transaction(self._sessions) as session:
             if insert_ignore(session, Building, values, on=["code"]) is None:
                 raise Conflict.coded("building_exists", building=code)
-            return _building_view(session, visible_building(session, actor, code))
+            return _read_building(session, visible_building(session, actor, code))
 
     def update_building(
         self,
@@ -217,7 +240,7 @@ class BuildingService:
             if hours is not None:
                 b.hours = hours.to_json()
             session.flush()
-            return _building_view(session, b)
+            return _read_building(session, b)
 
     # --- floors ---
     def add_floor(
@@ -327,7 +350,7 @@ class BuildingService:
         with transaction(self._sessions) as session:
             b = visible_building(session, actor, building)
             check_manage_locations(actor)
-            room = _room(session, b, code)
+            [room] = _locked_rooms(session, b, code)
             if floor is not None:
                 room.floor_id = ensure_floor(session, b.id, checked_code(floor, "floor"))
             if name is not None:
@@ -349,9 +372,9 @@ class BuildingService:
         with transaction(self._sessions) as session:
             b = visible_building(session, actor, building)
             check_manage_locations(actor)
-            source, target = _room(session, b, from_code), _room(session, b, into_code)
-            if source.id == target.id:
+            if from_code == into_code:
                 raise InvalidInput.coded("merge_into_itself")
+            source, target = _locked_rooms(session, b, from_code, into_code)
             merge_room(session, b, source, target, actor.username, now, self._move_alerts)
             return place_views(session, b, into_code)[0]
 

@@ -57,7 +57,15 @@ def _room_values(building_id: int, floor_id: int, code: str) -> dict[str, Any]:
 
 
 def ensure_room_in(session: Session, building_id: int, floor_id: int, code: str) -> int:
-    """Id of a room, created with a kind guessed from its code if missing."""
+    """Id of a room, created with a kind guessed from its code if missing; a code merged
+    into another room (an alias) is that room."""
+    merged_into = session.scalar(
+        select(RoomAlias.room_id).where(
+            RoomAlias.building_id == building_id, RoomAlias.code == code
+        )
+    )
+    if merged_into is not None:
+        return int(merged_into)
     values = _room_values(building_id, floor_id, code)
     insert_ignore(session, Room, values, on=["building_id", "code"])
     query = select(Room.id).where(Room.building_id == building_id, Room.code == code)

@@ -3,6 +3,7 @@ discovery living alongside hand-made rooms, and merging a typo room into the rig
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -221,6 +222,7 @@ def test_a_merged_code_is_never_a_room_again(app: Container) -> None:
     rooms.merge_rooms(ADMIN, "hq", "lobbi", "lobi", T0)
     assert locations.discover_rooms([("hq", "lobbi")]) == 0
     assert locations.ensure_room("hq", "lobbi").code == "lobi"
+    assert locations.save_room("hq", "lobbi").code == "lobi"  # plan files, the seed
     assert ("hq", "lobbi") in locations.room_keys()
     assert locations.aliases() == {("hq", "lobbi"): "lobi"}
     with pytest.raises(Conflict) as taken:
@@ -282,3 +284,28 @@ def test_a_room_is_not_merged_into_itself_nor_across_reach(app: Container) -> No
         rooms.merge_rooms(HQ_MANAGER, "depot", "r1", "r1", T0)
     with app.session_factory() as session:
         assert session.scalars(select(RoomAlias)).all() == []
+
+
+def test_two_people_merging_the_same_room_at_once_get_one_merge_and_one_404(
+    app: Container,
+) -> None:
+    app.location_service.discover_rooms([("hq", "lobbi"), ("hq", "lobby")])
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def merge(into: str) -> None:
+        start.wait()
+        try:
+            register(app).merge_rooms(ADMIN, "hq", "lobbi", into, T0)
+            outcomes.append(f"merged into {into}")
+        except NotFound:
+            outcomes.append("not found")
+
+    threads = [threading.Thread(target=merge, args=(into,)) for into in ("lobi", "lobby")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes)[1] == "not found" and outcomes[0] != outcomes[1]
+    aliases = app.location_service.aliases()
+    assert list(aliases) == [("hq", "lobbi")]
