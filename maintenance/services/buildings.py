@@ -9,133 +9,40 @@ building one of every building (`check_create_building`). Ingest's discovery goe
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from maintenance.adapters.orm import Building, Floor, Room, RoomAlias
 from maintenance.adapters.sql import insert_ignore
 from maintenance.domain.errors import Conflict, InvalidInput, NotFound
-from maintenance.domain.hours import OperatingHours, render_hours
+from maintenance.domain.hours import OperatingHours
 from maintenance.domain.locations import (
     check_create_building,
     check_manage_locations,
     default_traffic,
     guess_kind,
 )
-from maintenance.domain.model import CODE_PATTERN, ROOM_KINDS, TRAFFIC_LEVELS
 from maintenance.domain.recurrence import zone
 from maintenance.domain.transitions import Actor
-from maintenance.domain.visibility import may_see_building
+from maintenance.services.building_rows import (
+    UNSET_FLOOR_NAME,
+    building_view,
+    checked_code,
+    checked_kind,
+    checked_level,
+    checked_name,
+    counted,
+    locked_rooms,
+    place_views,
+    read_building,
+    visible_building,
+)
 from maintenance.services.locations import DEFAULT_FLOOR, ensure_floor, floor_by_prefix
 from maintenance.services.room_merge import AlertMover, merge_room
 from maintenance.views import BuildingView, FloorView, PlaceView
 from udara.db import transaction
-
-MAX_NAME = 100
-LEVELS = range(-20, 301)
-UNSET_FLOOR_NAME = "Lantai belum diatur"
-
-
-def checked_code(value: str, what: str) -> str:
-    """`value` if it is a code (as in MQTT topics), else InvalidInput."""
-    if not re.match(CODE_PATTERN, value or ""):
-        raise InvalidInput.coded("bad_code", what=what, code=value)
-    return value
-
-
-def checked_name(value: str | None, what: str, default: str) -> str:
-    """A trimmed name of 1-100 characters; `default` when none is given."""
-    name = (value or "").strip() or default
-    if len(name) > MAX_NAME:
-        raise InvalidInput.coded("bad_name", what=what)
-    return name
-
-
-def _checked_level(level: int | None) -> int | None:
-    if level is not None and level not in LEVELS:
-        raise InvalidInput.coded("bad_level")
-    return level
-
-
-def _checked_kind(kind: str | None, traffic: str | None) -> None:
-    if kind is not None and kind not in ROOM_KINDS:
-        raise InvalidInput.coded("must_be_one_of", what="kind", allowed=", ".join(ROOM_KINDS))
-    if traffic is not None and traffic not in TRAFFIC_LEVELS:
-        raise InvalidInput.coded(
-            "must_be_one_of", what="traffic", allowed=", ".join(TRAFFIC_LEVELS)
-        )
-
-
-def visible_building(session: Session, actor: Actor, code: str) -> Building:
-    """Building `code` if it exists and `actor` may see it; otherwise NotFound."""
-    building = session.scalar(select(Building).where(Building.code == code))
-    if building is None or not may_see_building(actor, building.code):
-        raise NotFound.coded("no_building", building=code)
-    return building
-
-
-def _locked_rooms(session: Session, building: Building, *codes: str) -> list[Room]:
-    """Rooms `codes` of `building`, locked for this transaction; NotFound for a missing one.
-
-    A no-op UPDATE first: it locks the rows on PostgreSQL and takes SQLite's write lock, so
-    a concurrent merge or edit of the same room waits, and then finds the room gone (404)
-    rather than failing on a row deleted under it.
-    """
-    same = (Room.building_id == building.id) & Room.code.in_(codes)
-    session.execute(
-        update(Room).where(same).values(code=Room.code).execution_options(synchronize_session=False)
-    )
-    found = {room.code: room for room in session.scalars(select(Room).where(same))}
-    for code in codes:
-        if code not in found:
-            raise NotFound.coded("no_room", building=building.code, room=code)
-    return [found[code] for code in codes]
-
-
-def _counted(query: Select[Building]) -> Select[Building, int, int]:
-    """`query` with each building's floor and room counts, in the same statement."""
-    floors = select(func.count()).where(Floor.building_id == Building.id).scalar_subquery()
-    rooms = select(func.count()).where(Room.building_id == Building.id).scalar_subquery()
-    return query.add_columns(floors, rooms)
-
-
-def _building_view(b: Building, floors: int, rooms: int) -> BuildingView:
-    hours = OperatingHours.from_json(b.hours)
-    return BuildingView(
-        b.code, b.name, b.timezone, render_hours(hours), hours.to_json(), floors, rooms
-    )
-
-
-def _read_building(session: Session, b: Building) -> BuildingView:
-    """The view of one building, counts read now."""
-    [(row, floors, rooms)] = session.execute(_counted(select(Building).where(Building.id == b.id)))
-    return _building_view(row, floors, rooms)
-
-
-def place_views(session: Session, building: Building, *codes: str) -> list[PlaceView]:
-    """Rooms of `building` (only `codes`, when given) with floor codes and aliases, by code."""
-    query = (
-        select(Room.id, Floor.code, Room.code, Room.name, Room.kind, Room.traffic)
-        .join(Floor, Floor.id == Room.floor_id)
-        .where(Room.building_id == building.id)
-        .order_by(Room.code)
-    )
-    if codes:
-        query = query.where(Room.code.in_(codes))
-    rows = session.execute(query).all()
-    aliases: dict[int, list[str]] = {}
-    alias_rows = select(RoomAlias.room_id, RoomAlias.code).where(
-        RoomAlias.room_id.in_([row[0] for row in rows])
-    )
-    for room_id, alias in session.execute(alias_rows.order_by(RoomAlias.code)):
-        aliases.setdefault(room_id, []).append(alias)
-    return [
-        PlaceView(building.code, floor, code, name, kind, traffic, tuple(aliases.get(rid, ())))
-        for rid, floor, code, name, kind, traffic in rows
-    ]
 
 
 class BuildingService:
@@ -158,13 +65,13 @@ class BuildingService:
         if actor.scope.buildings is not None:
             query = query.where(Building.code.in_(sorted(actor.scope.buildings)))
         with self._sessions() as session:
-            rows = session.execute(_counted(query))
-            return [_building_view(b, floors, rooms) for b, floors, rooms in rows]
+            rows = session.execute(counted(query))
+            return [building_view(b, floors, rooms) for b, floors, rooms in rows]
 
     def building(self, actor: Actor, code: str) -> BuildingView:
         """One building; NotFound if it does not exist or is out of `actor`'s reach."""
         with self._sessions() as session:
-            return _read_building(session, visible_building(session, actor, code))
+            return read_building(session, visible_building(session, actor, code))
 
     def floors(self, actor: Actor, building: str) -> list[FloorView]:
         """The floors of a building, lowest level first (unlevelled ones last), by code."""
@@ -218,7 +125,7 @@ class BuildingService:
         with transaction(self._sessions) as session:
             if insert_ignore(session, Building, values, on=["code"]) is None:
                 raise Conflict.coded("building_exists", building=code)
-            return _read_building(session, visible_building(session, actor, code))
+            return read_building(session, visible_building(session, actor, code))
 
     def update_building(
         self,
@@ -240,7 +147,7 @@ class BuildingService:
             if hours is not None:
                 b.hours = hours.to_json()
             session.flush()
-            return _read_building(session, b)
+            return read_building(session, b)
 
     # --- floors ---
     def add_floor(
@@ -261,7 +168,7 @@ class BuildingService:
                 "building_id": b.id,
                 "code": code,
                 "name": floor_name,
-                "level": _checked_level(level),
+                "level": checked_level(level),
             }
             if insert_ignore(session, Floor, values, on=["building_id", "code"]) is None:
                 raise Conflict.coded("floor_exists", building=building, floor=code)
@@ -289,7 +196,7 @@ class BuildingService:
             if name is not None:
                 floor.name = checked_name(name, "floor", floor.code)
             if level is not None or clear_level:
-                floor.level = _checked_level(level)
+                floor.level = checked_level(level)
             rooms = session.scalar(select(func.count()).where(Room.floor_id == floor.id)) or 0
             return FloorView(b.code, floor.code, floor.name, floor.level, rooms)
 
@@ -307,7 +214,7 @@ class BuildingService:
     ) -> PlaceView:
         """Add a room. Without a floor it goes where discovery would put it; a floor code
         the building lacks is created. Kind is guessed from the code, traffic follows kind."""
-        _checked_kind(kind, traffic)
+        checked_kind(kind, traffic)
         with transaction(self._sessions) as session:
             b = visible_building(session, actor, building)
             check_manage_locations(actor)
@@ -346,11 +253,11 @@ class BuildingService:
         """Rename a room, move it to another floor (created if new), change its kind or
         traffic (None: unchanged). A new kind brings its traffic level unless one is given.
         The code stays: it is the sensors' topic; a wrong code is merged into the right room."""
-        _checked_kind(kind, traffic)
+        checked_kind(kind, traffic)
         with transaction(self._sessions) as session:
             b = visible_building(session, actor, building)
             check_manage_locations(actor)
-            [room] = _locked_rooms(session, b, code)
+            [room] = locked_rooms(session, b, code)
             if floor is not None:
                 room.floor_id = ensure_floor(session, b.id, checked_code(floor, "floor"))
             if name is not None:
@@ -374,7 +281,7 @@ class BuildingService:
             check_manage_locations(actor)
             if from_code == into_code:
                 raise InvalidInput.coded("merge_into_itself")
-            source, target = _locked_rooms(session, b, from_code, into_code)
+            source, target = locked_rooms(session, b, from_code, into_code)
             merge_room(session, b, source, target, actor.username, now, self._move_alerts)
             return place_views(session, b, into_code)[0]
 
@@ -390,4 +297,4 @@ class BuildingService:
             raise Conflict.coded("room_is_alias", building=building.code, room=code, into=into)
 
 
-__all__ = ["AlertMover", "BuildingService", "checked_code", "checked_name", "visible_building"]
+__all__ = ["AlertMover", "BuildingService"]
