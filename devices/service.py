@@ -244,7 +244,7 @@ def _check_admin(actor: Actor) -> None:
 
 def _check_code(value: str, what: str) -> None:
     if not re.match(CODE_PATTERN, value):
-        raise InvalidInput.coded("bad_code", what=what)
+        raise InvalidInput.coded("bad_code", what=what, code=value)
 
 
 def _mapping(mapping: Mapping[str, str]) -> dict[str, str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ingest.adapters.orm import AlertRow
 from ingest.domain.alerts import AlertChange, AlertKey
@@ -269,4 +269,41 @@ class AlertService:
             )
 
 
-__all__ = ["AlertAlreadyResolved", "AlertListener", "AlertNotFound", "AlertService", "AlertView"]
+def move_room_alerts(
+    session: Session, building: str, from_room: str, into_room: str, at: datetime
+) -> builtins.list[int]:
+    """File the alerts of room `from_room` under `into_room` (a typo merged into the right
+    room), in the caller's transaction; returns the ids of the open ones it resolved.
+
+    An open alert is evaluation's belief about the stream it came from, keyed by that
+    stream's room code: re-keyed to the other room, neither the running evaluator (which
+    clears under the old key) nor a restarted one (which reads the new) could ever clear it.
+    So open alerts resolve at the merge; a condition that persists opens a new alert.
+    """
+    same_room = (AlertRow.building == building) & (AlertRow.room == from_room)
+    still_open = session.scalars(
+        select(AlertRow).where(same_room, AlertRow.open_key.is_not(None)).with_for_update()
+    ).all()
+    for row in still_open:
+        opened_at = _utc(row.opened_at)
+        row.state = "resolved"
+        row.resolved_at = max(at, opened_at) if opened_at else at
+        row.open_key = None
+    session.flush()
+    session.execute(
+        update(AlertRow)
+        .where(same_room)
+        .values(room=into_room)
+        .execution_options(synchronize_session=False)
+    )
+    return [row.id for row in still_open]
+
+
+__all__ = [
+    "AlertAlreadyResolved",
+    "AlertListener",
+    "AlertNotFound",
+    "AlertService",
+    "AlertView",
+    "move_room_alerts",
+]

@@ -55,6 +55,44 @@ class RoomView(_Json):
 
 
 @dataclass(frozen=True)
+class BuildingView(_Json):
+    """A building of the register: `hours` as text (`mon-fri 07:00-19:00`), `hours_by_day`
+    as stored ({"mon": [["07:00", "19:00"]]}), both local to `timezone`."""
+
+    code: str
+    name: str
+    timezone: str
+    hours: str
+    hours_by_day: dict[str, list[list[str]]]
+    floors: int
+    rooms: int
+
+
+@dataclass(frozen=True)
+class FloorView(_Json):
+    """A floor of a building and how many rooms it has."""
+
+    building: str
+    code: str
+    name: str
+    level: int | None
+    rooms: int
+
+
+@dataclass(frozen=True)
+class PlaceView(_Json):
+    """A room as the register shows it, with the codes merged into it (`aliases`)."""
+
+    building: str
+    floor: str
+    code: str
+    name: str
+    kind: str
+    traffic: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ChecklistItem(_Json):
     """One checklist line and who ticked it."""
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ingest.rebuild import WindowRebuild
     from ingest.service import IngestService
     from maintenance.services.alert_work_orders import AlertWorkOrders
+    from maintenance.services.buildings import BuildingService
     from maintenance.services.generation import PlanGenerator
     from maintenance.services.locations import LocationService
     from maintenance.services.plans import PlanService
@@ -196,6 +197,16 @@ class Container:
         return LocationService(self.session_factory, self.settings.timezone)
 
     @cached_property
+    def building_service(self) -> BuildingService:
+        """The building register people edit (scoped); merging rooms moves ingest's alerts."""
+        from ingest.alert_service import move_room_alerts
+        from maintenance.services.buildings import BuildingService
+
+        return BuildingService(
+            self.session_factory, self.settings.timezone, move_alerts=move_room_alerts
+        )
+
+    @cached_property
     def work_order_service(self) -> WorkOrderService:
         """Work-order use cases for the web API and CLI."""
         from maintenance.services.workorders import WorkOrderService
@@ -271,4 +282,4 @@ class Container:
         """Downsampled reading queries for the UI and API."""
         from web.iaq.readings import IaqReadings
 
-        return IaqReadings(self.influx)
+        return IaqReadings(self.influx, aliases=self.location_service.aliases)

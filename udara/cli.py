@@ -34,6 +34,7 @@ def _register_area_commands() -> None:
     """Attach the commands each package defines (imported lazily: nothing connects at import)."""
     from ingest.cli import commands as ingest_commands
     from maintenance.cli import commands as maintenance_commands
+    from maintenance.locations_cli import commands as location_commands
     from sensors_sim.cli import commands as simulator_commands
     from udara.devices_cli import commands as devices_commands
     from udara.run import commands as run_commands
@@ -42,6 +43,7 @@ def _register_area_commands() -> None:
     for command in (
         *ingest_commands,
         *maintenance_commands,
+        *location_commands,
         *simulator_commands,
         *web_commands,
         *run_commands,

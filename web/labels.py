@@ -87,6 +87,7 @@ HISTORY = {
     "priority_raised": lazy("priority raised"),
     "alert_attached": lazy("alert attached"),
     "alert_resolved": lazy("alert resolved"),
+    "room_merged": lazy("moved with its room into another"),
 }
 WEEKDAY = {
     0: lazy("Mon"),

@@ -40,6 +40,36 @@ MESSAGES: dict[str, LazyString] = {
     "time_spent_without_status": lazy("time_spent goes with a status change"),
     "empty_note": lazy("a note needs text"),
     "no_checklist_item": lazy("checklist has no item %(index)s"),
+    "bad_code": lazy("code '%(code)s': 1-64 of a-z, 0-9, '-' and '_'"),
+    "bad_name": lazy("a name has 1 to 100 characters"),
+    "bad_level": lazy("floor level must be a whole number from -20 to 300"),
+    "no_floor": lazy("no floor '%(floor)s' in building %(building)s"),
+    "building_exists": lazy("building '%(building)s' already exists"),
+    "floor_exists": lazy("floor '%(floor)s' already exists in building %(building)s"),
+    "room_exists": lazy("room %(building)s/%(room)s already exists"),
+    "room_is_alias": lazy("%(building)s/%(room)s was merged into room %(into)s: use that room"),
+    "merge_into_itself": lazy("a room cannot be merged into itself"),
+    "may_not_manage_locations": lazy("%(role)s %(user)s may not change buildings, floors or rooms"),
+    "may_not_create_buildings": lazy(
+        "%(user)s reaches only some buildings, so may not create one: ask a facility "
+        "manager of every building"
+    ),
+    "hours_clause": lazy(
+        "operating hours '%(clause)s': write days, then times or 'closed', e.g. mon-fri "
+        "07:00-19:00,sat 08:00-13:00"
+    ),
+    "hours_day": lazy(
+        "unknown day '%(day)s': use mon, tue, wed, thu, fri, sat, sun, a range such as "
+        "mon-fri, or daily"
+    ),
+    "hours_time": lazy("'%(time)s' is not a time of day: HH:MM from 00:00 to 24:00"),
+    "hours_period": lazy("'%(period)s' is not a period: write start-end, e.g. 07:00-19:00"),
+    "hours_order": lazy(
+        "the period %(period)s ends before it starts: split a night at midnight "
+        "(22:00-24:00, then 00:00-06:00 the next day)"
+    ),
+    "hours_overlap": lazy("on %(day)s the periods %(first)s and %(second)s overlap"),
+    "hours_twice": lazy("%(day)s is given twice in the operating hours"),
     "no_user": lazy("no user '%(user)s'"),
     "bad_username": lazy("username: 1-64 letters, digits, '.', '_', '@' or '-'"),
     "bad_role": lazy("role must be one of %(allowed)s"),
@@ -63,7 +93,6 @@ MESSAGES: dict[str, LazyString] = {
     "end_before_start": lazy("end date is before start date"),
     "no_device": lazy("no device '%(device)s'"),
     "may_not_manage_devices": lazy("%(role)s %(user)s may not manage devices"),
-    "bad_code": lazy("%(what)s: 1-64 of a-z, 0-9, '-' and '_'"),
     "bad_mapping": lazy("'%(source)s' cannot be read as '%(metric)s'"),
     "bad_offset": lazy("the offset of %(metric)s must be a number for a known metric"),
 }

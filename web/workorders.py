@@ -8,7 +8,13 @@ from urllib.parse import urlsplit
 
 from flask import abort, flash
 
-from maintenance.domain.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from maintenance.domain.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+)
 from maintenance.domain.transitions import may_manage, may_tick, may_work_on
 from maintenance.views import WorkOrderView
 from web.i18n import lazy
@@ -26,7 +32,7 @@ def attempt(action: Callable[[], T]) -> T | None:
         abort(404)
     except NotAllowed as exc:
         flash(lazy("Not allowed: %(detail)s", detail=refusal(exc)), "error")
-    except InvalidTransition as exc:
+    except (InvalidTransition, Conflict) as exc:
         flash(lazy("Not possible now: %(detail)s", detail=refusal(exc)), "error")
     except InvalidInput as exc:
         flash(lazy("Please check the input: %(detail)s", detail=refusal(exc)), "error")

@@ -40,6 +40,37 @@ MESSAGES: Final[dict[str, str]] = {
     "time_spent_without_status": "time_spent goes with a status change",
     "empty_note": "a note needs text",
     "no_checklist_item": "checklist has no item %(index)s",
+    # buildings, floors, rooms (services/buildings.py, domain/locations.py, domain/hours.py)
+    "bad_code": "code '%(code)s': 1-64 of a-z, 0-9, '-' and '_'",
+    "bad_name": "a name has 1 to 100 characters",
+    "bad_level": "floor level must be a whole number from -20 to 300",
+    "no_floor": "no floor '%(floor)s' in building %(building)s",
+    "building_exists": "building '%(building)s' already exists",
+    "floor_exists": "floor '%(floor)s' already exists in building %(building)s",
+    "room_exists": "room %(building)s/%(room)s already exists",
+    "room_is_alias": "%(building)s/%(room)s was merged into room %(into)s: use that room",
+    "merge_into_itself": "a room cannot be merged into itself",
+    "may_not_manage_locations": "%(role)s %(user)s may not change buildings, floors or rooms",
+    "may_not_create_buildings": (
+        "%(user)s reaches only some buildings, so may not create one: "
+        "ask a facility manager of every building"
+    ),
+    "hours_clause": (
+        "operating hours '%(clause)s': write days, then times or 'closed', "
+        "e.g. mon-fri 07:00-19:00,sat 08:00-13:00"
+    ),
+    "hours_day": (
+        "unknown day '%(day)s': use mon, tue, wed, thu, fri, sat, sun, a range such as "
+        "mon-fri, or daily"
+    ),
+    "hours_time": "'%(time)s' is not a time of day: HH:MM from 00:00 to 24:00",
+    "hours_period": "'%(period)s' is not a period: write start-end, e.g. 07:00-19:00",
+    "hours_order": (
+        "the period %(period)s ends before it starts: split a night at midnight "
+        "(22:00-24:00, then 00:00-06:00 the next day)"
+    ),
+    "hours_overlap": "on %(day)s the periods %(first)s and %(second)s overlap",
+    "hours_twice": "%(day)s is given twice in the operating hours",
     # people (services/users.py)
     "no_user": "no user '%(user)s'",
     "bad_username": "username: 1-64 letters, digits, '.', '_', '@' or '-'",
@@ -66,7 +97,6 @@ MESSAGES: Final[dict[str, str]] = {
     # devices (devices/service.py)
     "no_device": "no device '%(device)s'",
     "may_not_manage_devices": "%(role)s %(user)s may not manage devices",
-    "bad_code": "%(what)s: 1-64 of a-z, 0-9, '-' and '_'",
     "bad_mapping": "'%(source)s' cannot be read as '%(metric)s'",
     "bad_offset": "the offset of %(metric)s must be a number for a known metric",
 }
@@ -101,6 +131,10 @@ class NotAllowed(MaintenanceError):
 
 class InvalidTransition(MaintenanceError):
     """The work order cannot move from its current status to the requested one (HTTP 409)."""
+
+
+class Conflict(MaintenanceError):
+    """What is asked for clashes with what exists: a code taken, an alias in the way (HTTP 409)."""
 
 
 class InvalidInput(MaintenanceError, ValueError):

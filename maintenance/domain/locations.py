@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import time
 from typing import Final
 
+from maintenance.domain.errors import NotAllowed
 from maintenance.domain.model import Priority, Traffic
+from maintenance.domain.transitions import Actor
 
 # Lobbies, corridors, entrances and toilets wear fastest and are seen by everyone
 # (building-articles: "utamakan area dengan trafik tinggi").
@@ -72,3 +74,28 @@ def guess_kind(room_code: str) -> str:
         if any(word in code for word in words):
             return kind
     return "office"
+
+
+# Who shapes the building register. Reading it follows the building (visibility.py).
+LOCATION_ADMIN_ROLE: Final = "facility_manager"
+
+
+def check_manage_locations(actor: Actor) -> None:
+    """Raise unless `actor` may create and change floors and rooms, and edit buildings.
+
+    Which buildings is the caller's scope: the services answer NotFound for the others
+    before asking this, so a refusal never tells that a building exists.
+    """
+    if not (actor.active and actor.role == LOCATION_ADMIN_ROLE):
+        raise NotAllowed.coded("may_not_manage_locations", role=actor.role, user=actor.username)
+
+
+def check_create_building(actor: Actor) -> None:
+    """Raise unless `actor` may add a building: a facility manager of every building.
+
+    A manager limited to some buildings would create one outside their own reach (or, if it
+    were added to their scope, grant themselves a building nobody gave them).
+    """
+    check_manage_locations(actor)
+    if not actor.scope.is_everything:
+        raise NotAllowed.coded("may_not_create_buildings", user=actor.username)

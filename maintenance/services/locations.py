@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from maintenance.adapters.orm import Building, Floor, Room
+from maintenance.adapters.orm import Building, Floor, Room, RoomAlias
 from maintenance.adapters.sql import insert_ignore
 from maintenance.domain.errors import InvalidInput, NotFound
 from maintenance.domain.locations import default_traffic, guess_kind
@@ -58,7 +58,15 @@ def _room_values(building_id: int, floor_id: int, code: str) -> dict[str, Any]:
 
 
 def ensure_room_in(session: Session, building_id: int, floor_id: int, code: str) -> int:
-    """Id of a room, created with a kind guessed from its code if missing."""
+    """Id of a room, created with a kind guessed from its code if missing; a code merged
+    into another room (an alias) is that room."""
+    merged_into = session.scalar(
+        select(RoomAlias.room_id).where(
+            RoomAlias.building_id == building_id, RoomAlias.code == code
+        )
+    )
+    if merged_into is not None:
+        return int(merged_into)
     values = _room_values(building_id, floor_id, code)
     insert_ignore(session, Room, values, on=["building_id", "code"])
     query = select(Room.id).where(Room.building_id == building_id, Room.code == code)
@@ -113,6 +121,26 @@ def find_room(session: Session, building_code: str, room_code: str) -> Room | No
     )
 
 
+def find_merged_room(session: Session, building_code: str, alias: str) -> Room | None:
+    """The room that the code `alias` was merged into, if it was."""
+    return session.scalar(
+        select(Room)
+        .join(RoomAlias, RoomAlias.room_id == Room.id)
+        .join(Building, Building.id == RoomAlias.building_id)
+        .where(Building.code == building_code, RoomAlias.code == alias)
+    )
+
+
+def alias_map(session: Session) -> dict[tuple[str, str], str]:
+    """(building code, merged code) → code of the room it was merged into, in one query."""
+    query = (
+        select(Building.code, RoomAlias.code, Room.code)
+        .join(RoomAlias, RoomAlias.building_id == Building.id)
+        .join(Room, Room.id == RoomAlias.room_id)
+    )
+    return {(building, alias): room for building, alias, room in session.execute(query)}
+
+
 class LocationService:
     """Buildings → floors → rooms."""
 
@@ -123,7 +151,10 @@ class LocationService:
     def ensure_room(self, building_code: str, room_code: str) -> RoomView:
         """The room, creating it (and its building and a default floor) if new; idempotent."""
         with transaction(self._sessions) as session:
-            room = find_room(session, building_code, room_code)
+            # A merged typo is the room it was merged into, never a room of its own again.
+            room = find_room(session, building_code, room_code) or find_merged_room(
+                session, building_code, room_code
+            )
             if room is None:
                 building_id = ensure_building(session, building_code, self._tz)
                 floor_id = floor_by_prefix(session, building_id, room_code) or ensure_floor(
@@ -149,7 +180,10 @@ class LocationService:
                 known = select(Room.code).where(
                     Room.building_id == building_id, Room.code.in_(room_codes)
                 )
-                existing = set(session.scalars(known))
+                merged = select(RoomAlias.code).where(
+                    RoomAlias.building_id == building_id, RoomAlias.code.in_(room_codes)
+                )
+                existing = set(session.scalars(known)) | set(session.scalars(merged))
                 missing = sorted(room_codes - existing)
                 if not missing:
                     continue
@@ -173,10 +207,17 @@ class LocationService:
         return created
 
     def room_keys(self) -> set[tuple[str, str]]:
-        """Every (building code, room code) pair, in one query."""
+        """Every (building code, room code) pair, merged codes included (ingest need not
+        announce those: they are known), in two queries."""
         with self._sessions() as session:
             query = select(Building.code, Room.code).join(Room, Room.building_id == Building.id)
-            return {(building, room) for building, room in session.execute(query)}
+            keys = {(building, room) for building, room in session.execute(query)}
+            return keys | set(alias_map(session))
+
+    def aliases(self) -> dict[tuple[str, str], str]:
+        """(building code, merged code) → code of the room it was merged into."""
+        with self._sessions() as session:
+            return alias_map(session)
 
     def rooms_by_code(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], RoomView]:
         """The rooms of these (building code, room code) pairs that exist, in one query."""

@@ -10,6 +10,7 @@ from flask.wrappers import Response
 from ingest.adapters.influx import InfluxError
 from ingest.alert_service import AlertAlreadyResolved, AlertNotFound
 from maintenance.domain.errors import (
+    Conflict,
     InvalidInput,
     InvalidTransition,
     MaintenanceError,
@@ -78,6 +79,7 @@ def _not_allowed(exc: NotAllowed) -> Response:
 
 
 @bp.errorhandler(InvalidTransition)
+@bp.errorhandler(Conflict)
 @bp.errorhandler(AlertAlreadyResolved)
 def _conflict(exc: Exception) -> Response:
     return error_response(409, "conflict", _message(exc))

@@ -2,11 +2,17 @@
 
 Every query binds its values as `$params` and quotes identifiers; intervals are built from
 validated `timedelta`s, never from request text.
+
+A room's history includes the readings filed under the codes merged into it (its aliases,
+say a typo a sensor once published under): a chart series asks for every one of its tag
+values, and compliance windows fold an alias's windows into its room's. Latest values do
+not look at aliases: they cover the last minutes, and what arrives after a merge belongs
+under the room's own code (`RoomAlias`), which keeps the room grid at its few statements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +22,7 @@ from ingest.domain.compliance import Window
 from ingest.domain.const import METRICS
 
 MAX_POINTS = 2000  # per series: more than any screen shows
+Aliases = dict[tuple[str, str], str]  # (building, merged code) → the room's code
 
 
 def interval(span: timedelta) -> str:
@@ -48,8 +55,16 @@ class Point:
 class IaqReadings:
     """Latest values, chart series and compliance windows from measurement `iaq`."""
 
-    def __init__(self, influx: InfluxClient) -> None:
+    def __init__(self, influx: InfluxClient, aliases: Callable[[], Aliases] | None = None) -> None:
         self._influx = influx
+        self._aliases = aliases or dict
+
+    def _codes(self, building: str, room: str) -> list[str]:
+        """The tag values readings of this room are filed under: its code, then its aliases."""
+        merged = sorted(
+            a for (b, a), into in self._aliases().items() if (b, into) == (building, room)
+        )
+        return [room, *merged]
 
     def latest(
         self, since: datetime, buildings: Collection[str] | None = None
@@ -90,12 +105,15 @@ class IaqReadings:
         """Means per `every` bucket in [start, end) of one room; empty buckets are left out."""
         if (end - start) / every > MAX_POINTS:
             raise ValueError(f"at most {MAX_POINTS} points per series: choose a longer interval")
+        codes = self._codes(building, room)
+        rooms = " OR ".join(f"{quote_ident('room')} = $room{k}" for k in range(len(codes)))
         query = (
             f"SELECT {_fields(metrics, 'mean')} FROM {quote_ident(MEASUREMENT)} "
-            f"WHERE {quote_ident('building')} = $building AND {quote_ident('room')} = $room "
+            f"WHERE {quote_ident('building')} = $building AND ({rooms}) "
             f"AND time >= $start AND time < $end GROUP BY time({interval(every)}) fill(none)"
         )
-        params = {"building": building, "room": room, "start": rfc3339(start), "end": rfc3339(end)}
+        params = {"building": building, "start": rfc3339(start), "end": rfc3339(end)}
+        params.update({f"room{k}": code for k, code in enumerate(codes)})
         points: list[Point] = []
         for series in self._influx.query(query, params):
             columns = series["columns"]
@@ -152,11 +170,45 @@ class IaqReadings:
                         {m: int(row.get(m + "__slots") or 0) for m in metrics},
                     )
                 )
-        return rooms
+        return _fold_aliases(rooms, building, self._aliases(), slots, metrics)
 
     def ping(self) -> bool:
         """True when InfluxDB answers."""
         return self._influx.ping()
+
+
+def _combine(a: Window, b: Window, slots: int, metrics: Sequence[str]) -> Window:
+    """One window from a room's and an alias's of the same start: means weighted by filled
+    slots (exact when the two streams did not report in the same slots, as a renamed sensor
+    does not), slots added up to the window's count."""
+    means: dict[str, float | None] = {}
+    for m in metrics:
+        parts = [(w.means[m], w.slots[m]) for w in (a, b) if w.means.get(m) is not None]
+        weight = sum(n for _, n in parts)
+        means[m] = sum(v * n for v, n in parts if v is not None) / weight if weight else None
+    filled = {m: min(slots, a.slots.get(m, 0) + b.slots.get(m, 0)) for m in metrics}
+    return Window(a.start, means, filled)
+
+
+def _fold_aliases(
+    rooms: dict[str, list[Window]],
+    building: str,
+    aliases: Aliases,
+    slots: int,
+    metrics: Sequence[str],
+) -> dict[str, list[Window]]:
+    """Windows of merged codes counted as their room's."""
+    folded = {r: w for r, w in rooms.items() if (building, r) not in aliases}
+    for room, windows in rooms.items():
+        into = aliases.get((building, room))
+        if into is None:
+            continue
+        by_start = {w.start: w for w in folded.get(into, [])}
+        for w in windows:
+            own = by_start.get(w.start)
+            by_start[w.start] = w if own is None else _combine(own, w, slots, metrics)
+        folded[into] = sorted(by_start.values(), key=lambda w: w.start)
+    return folded
 
 
 def _float(value: Any) -> float | None:

@@ -1,0 +1,1 @@
+"""The locations page: facility managers keep the register of buildings, floors and rooms."""
