@@ -61,7 +61,7 @@ def grid(building: str | None = None) -> Grid:
     places = [Place(r.building, r.floor, r.code, r.name) for r in rooms]
     since = deps.now() - timedelta(seconds=c.settings.offline_after_s)
     try:
-        latest = deps.readings().latest(since, building)
+        latest = deps.readings().latest(since, building, scope=security.scope())
         ok = True
     except InfluxError:
         log.warning("InfluxDB unavailable for the room grid", exc_info=True)

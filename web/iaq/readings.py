@@ -13,6 +13,7 @@ from typing import Any
 
 from ingest.adapters.influx import MEASUREMENT, InfluxClient, quote_ident
 from ingest.domain.const import METRICS
+from udara.scope import Scope
 
 MAX_POINTS = 2000  # per series: more than any screen shows
 
@@ -65,9 +66,13 @@ class IaqReadings:
         self._influx = influx
 
     def latest(
-        self, since: datetime, building: str | None = None
+        self, since: datetime, building: str | None = None, *, scope: Scope
     ) -> dict[tuple[str, str], dict[str, float]]:
-        """The newest value of each metric per (building, room) since `since`."""
+        """The newest value of each metric per (building, room) since `since`, of the
+        buildings in `scope` (InfluxDB knows every building that ever sent a reading)."""
+        buildings = scope.narrow(building)
+        if buildings is not None and not buildings:
+            return {}
         where = "time > $since"
         params: dict[str, Any] = {"since": rfc3339(since)}
         if building:
@@ -80,6 +85,8 @@ class IaqReadings:
         found: dict[tuple[str, str], dict[str, float]] = {}
         for series in self._influx.query(query, params):
             tags = series.get("tags") or {}
+            if not scope.allows(tags.get("building")):
+                continue
             row = dict(zip(series["columns"], series["values"][0], strict=False))
             found[(tags.get("building", ""), tags.get("room", ""))] = {
                 m: float(row[m]) for m in METRICS if row.get(m) is not None
