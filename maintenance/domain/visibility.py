@@ -51,6 +51,12 @@ def may_see_building(actor: Actor, building: str | None) -> bool:
     return actor.scope.allows(building)
 
 
+def may_see_colleague(actor: Actor, user_scope: Scope) -> bool:
+    """Someone to give work to: a person who shares a building with the actor (or reaches
+    every building). A person only of other buildings does not exist for the actor."""
+    return actor.scope.overlaps(user_scope)
+
+
 def may_see_user(actor: Actor, user_scope: Scope) -> bool:
     """A user administrator sees the people entirely within their own buildings.
 

@@ -15,7 +15,11 @@ from maintenance.adapters.sql import lock
 from maintenance.domain import transitions as rules
 from maintenance.domain.errors import InvalidInput, NotFound
 from maintenance.domain.model import CLOSED_STATUSES, PRIORITIES, WORK_ORDER_TYPES
-from maintenance.domain.visibility import may_see_building, work_order_visibility
+from maintenance.domain.visibility import (
+    may_see_building,
+    may_see_colleague,
+    work_order_visibility,
+)
 from maintenance.services import queries
 from maintenance.services.locations import find_room
 from maintenance.services.records import checklist_from, insert_work_order, record, views
@@ -256,7 +260,10 @@ def _assign(
         apply_transition(session, wo, actor, "open", now, None, None)
         return
     facts = _facts(session, wo)
-    rules.check_assign(actor, facts, load_actor(session, assignee))
+    person = load_actor(session, assignee)
+    if not may_see_colleague(actor, person.scope):  # as if there were no such person
+        raise NotFound.coded("no_user", user=assignee)
+    rules.check_assign(actor, facts, person)
     user = session.scalars(select(User).where(User.username == assignee)).one()
     old_status = wo.status
     wo.assignee_id = user.id
