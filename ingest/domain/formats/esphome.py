@@ -98,11 +98,16 @@ NOT_AIR: Final = frozenset(
 )
 # Trailing words that name no metric ("PM <2.5µm Weight concentration" →
 # pm__2_5__m_weight_concentration).
-FILLER: Final = frozenset({"concentration", "weight", "mass", "m", "um", "level", "value"})
+FILLER: Final = frozenset(
+    {"concentration", "weight", "mass", "m", "um", "level", "value", "sensor"}
+)
 
 # The unit ESPHome's own components report each metric in; formaldehyde comes from the SFA30
 # component (`components/sfa30/sensor.py`: ppb). A device's settings `units` override these.
 DEFAULT_UNITS: Final[dict[str, str]] = {"hcho": "ppb"}
+
+# `+/status` also matches these birth messages of other software.
+NOT_ESPHOME: Final = frozenset({"homeassistant/status"})
 
 _SPLIT: Final = re.compile(r"[_\-]+")
 _NUMBER: Final = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
@@ -130,7 +135,7 @@ def route(topic: str) -> Literal["telemetry", "status"] | None:
     parts = topic.split("/")
     if len(parts) >= 4 and parts[-3] == "sensor" and parts[-1] == "state" and all(parts[-4:]):
         return "telemetry"
-    if len(parts) >= 2 and parts[-1] == "status" and all(parts):
+    if len(parts) >= 2 and parts[-1] == "status" and all(parts) and topic not in NOT_ESPHOME:
         return "status"
     return None
 

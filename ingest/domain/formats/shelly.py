@@ -69,7 +69,7 @@ def decode(topic: str, payload: bytes, received_at: datetime, settings: Settings
             raise Rejected(FormatReason.BAD_DEVICE_ID, "no src in notification")
         device = f"{FORMAT}:{src}"
         method = data.get("method")
-        if method not in METHODS:
+        if not isinstance(method, str) or method not in METHODS:
             return Ignored(FORMAT, IgnoreReason.NOT_TELEMETRY, str(method)[:60], device)
         params = data.get("params")
         if not isinstance(params, dict):
@@ -103,13 +103,13 @@ def _status(
         if metric in values:
             continue
         if not isinstance(status, dict):
-            raw: object = status  # measure(): bad_type
-        elif spec[1] in status:
-            raw = status[spec[1]]
-        else:
+            detail = f"{type(status).__name__}, not a component status object"
+            rejected.append(ValueRejection(component, metric, RejectReason.BAD_TYPE, detail))
+            continue
+        if spec[1] not in status:
             continue  # NotifyStatus may carry only other fields of the component
         unit = "°C" if kind == "temperature" and metric == "temperature" else None
-        result = measure(component, metric, raw, unit, settings)
+        result = measure(component, metric, status[spec[1]], unit, settings)
         if isinstance(result, ValueRejection):
             rejected.append(result)
         else:

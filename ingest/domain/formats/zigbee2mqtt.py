@@ -106,9 +106,9 @@ def _status(device: str, payload: bytes) -> Outcome:
         except (ValueError, RecursionError):
             body = None
         state = body.get("state") if isinstance(body, dict) else None
-    if state not in _STATUS:
+    if not isinstance(state, str) or state not in _STATUS:
         raise Rejected(RejectReason.BAD_STATUS, f"availability {text[:40]!r}")
-    return Status(FORMAT, device, _STATUS[str(state)])
+    return Status(FORMAT, device, _STATUS[state])
 
 
 def _state(
@@ -119,7 +119,10 @@ def _state(
     if "last_seen" in data:
         seen = data["last_seen"]
         if isinstance(seen, int | float) and not isinstance(seen, bool):
-            seen = seen / 1000.0  # epoch milliseconds
+            try:
+                seen = seen / 1000.0  # epoch milliseconds
+            except OverflowError:
+                raise Rejected(RejectReason.BAD_TIMESTAMP, "last_seen too large") from None
         when = reading_time(seen, received_at)
     overrides = settings.metrics
     values: dict[str, float] = {}
