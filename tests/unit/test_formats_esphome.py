@@ -208,3 +208,13 @@ def test_a_topic_prefix_with_levels_is_the_node() -> None:
 )
 def test_default_names(oid: str, metric: str | None) -> None:
     assert esphome.default_metric(oid) == metric
+
+
+def test_device_temperature_unit_applies_when_the_message_does_not_say() -> None:
+    settings = DeviceSettings(temperature_unit="°F")
+    outcome = state("n", "temperature", b"70.7", settings)
+    assert isinstance(outcome, Telemetry)
+    assert outcome.readings[0].values == pytest.approx({"temperature": 21.5})
+    co2 = state("n", "co2", b"800", settings)  # other metrics keep their unit
+    assert isinstance(co2, Telemetry)
+    assert co2.readings[0].values == {"co2": 800.0}

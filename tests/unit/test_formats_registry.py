@@ -144,6 +144,7 @@ def test_long_sensor_ids_stay_distinct() -> None:
         {"units": {"x": "furlongs"}},
         {"offsets": {"radon": 1.0}},
         {"offsets": {"co2": float("nan")}},
+        {"temperature_unit": "ppm"},
     ],
 )
 def test_settings_are_validated(bad: dict[str, object]) -> None:
@@ -157,6 +158,7 @@ def test_settings_keep_their_own_copies() -> None:
     metrics["a"] = None
     assert settings.metrics["a"] == "co2"
     assert settings.units["a"] == "µg/m³"
+    assert DeviceSettings(temperature_unit="fahrenheit").temperature_unit == "°F"
 
 
 def test_udara_units_are_the_contracts() -> None:

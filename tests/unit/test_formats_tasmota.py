@@ -529,3 +529,9 @@ def test_preference_is_data() -> None:
     assert tasmota.PREFERENCE["co2"][0] == ("CarbonDioxide", "*")
     assert [kind for _, kind in tasmota.PREFERENCE["temperature"]] == ["th", "co2", "pm"]
     assert "CF2.5" not in tasmota.FIELD_METRIC
+
+
+def test_tempunit_in_the_message_wins_over_the_device_setting() -> None:
+    settings = DeviceSettings(temperature_unit="F")
+    outcome = sensor(settings, Time=LOCAL_TIME, SHT3X={"Temperature": 25.0}, TempUnit="C")
+    assert values(outcome) == {"temperature": 25.0}

@@ -60,13 +60,21 @@ def payload_text(payload: bytes, limit: int = MAX_PAYLOAD_BYTES) -> str:
 
 
 def measure(
-    key: str, metric: str, raw: object, unit: str | None, settings: DeviceSettings
+    key: str,
+    metric: str,
+    raw: object,
+    unit: str | None,
+    settings: DeviceSettings,
+    stated: bool = False,
 ) -> float | ValueRejection:
     """One reported value in Udara's unit, calibrated and checked, or why it was left out.
 
-    `unit` is the unit the format reports this key in (None: Udara's unit); a unit configured
-    for `key` in `settings` wins. Checks, in order: a number (not a bool, string or null),
-    finite, convertible, calibrated (offset added after conversion), physically possible.
+    `unit` is the unit the format reports this key in (None: Udara's unit); `stated` says
+    the message itself names it (Tasmota's `TempUnit`, Shelly's `tC`). The unit used: the one
+    configured for `key` in `settings`, else a stated one, else the device's
+    `temperature_unit` for a temperature, else `unit`. Checks, in order: a number (not a bool,
+    string or null), finite, convertible, calibrated (offset added after conversion),
+    physically possible.
     """
     if raw is None:  # how firmwares and decoders spell "no value" (NaN, sensor fault)
         return ValueRejection(key, metric, RejectReason.NOT_FINITE, "null")
@@ -80,7 +88,12 @@ def measure(
         return ValueRejection(key, metric, RejectReason.IMPOSSIBLE, "too large for a float")
     if not math.isfinite(value):
         return ValueRejection(key, metric, RejectReason.NOT_FINITE, repr(value))
-    unit = settings.units.get(key, unit) or UDARA_UNIT[metric]
+    configured = settings.units.get(key)
+    if configured is not None:
+        unit = configured
+    elif not stated and metric == "temperature" and settings.temperature_unit is not None:
+        unit = settings.temperature_unit
+    unit = unit or UDARA_UNIT[metric]
     try:
         convert = CONVERSIONS[(metric, unit)]
     except KeyError:

@@ -14,6 +14,7 @@ from ingest.domain.const import METRICS
 from ingest.domain.formats.units import canonical_unit
 
 DEFAULT_TIMEZONE: Final = "Asia/Jakarta"
+TEMPERATURE_UNITS: Final = frozenset({"°C", "°F", "K"})
 
 
 @lru_cache(maxsize=256)
@@ -38,15 +39,24 @@ class DeviceSettings:
     - `units`: source key → the unit that key is in, when it differs from the format's default
       (e.g. a Tuya `formaldehyd` reported in ppm, an ESPHome sensor in °F).
     - `offsets`: metric → calibration offset, added after unit conversion.
+    - `temperature_unit`: the unit of the device's temperatures when its messages do not say
+      (`°F` for an ESPHome node or LoRaWAN decoder set to Fahrenheit). Tasmota's `TempUnit` and
+      Shelly's `tC` say it themselves and win; a unit set in `units` for a key wins over both.
     """
 
     timezone: str = DEFAULT_TIMEZONE
     metrics: Mapping[str, str | None] = field(default_factory=dict)
     units: Mapping[str, str] = field(default_factory=dict)
     offsets: Mapping[str, float] = field(default_factory=dict)
+    temperature_unit: str | None = None
 
     def __post_init__(self) -> None:
         zone(self.timezone)
+        if self.temperature_unit is not None:
+            unit = canonical_unit(self.temperature_unit)
+            if unit not in TEMPERATURE_UNITS:
+                raise ValueError(f"{self.temperature_unit!r} is not a temperature unit")
+            object.__setattr__(self, "temperature_unit", unit)
         for key, metric in self.metrics.items():
             if metric is not None and metric not in METRICS:
                 raise ValueError(f"{key}: {metric!r} is not one of {', '.join(METRICS)}")

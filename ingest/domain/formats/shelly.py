@@ -109,7 +109,7 @@ def _status(
         if spec[1] not in status:
             continue  # NotifyStatus may carry only other fields of the component
         unit = "°C" if kind == "temperature" and metric == "temperature" else None
-        result = measure(component, metric, status[spec[1]], unit, settings)
+        result = measure(component, metric, status[spec[1]], unit, settings, stated=True)
         if isinstance(result, ValueRejection):
             rejected.append(result)
         else:

@@ -175,7 +175,7 @@ def _sensor(
         not_air = name in NOT_AIR
         kind: SensorKind | None = None
         for field, raw in fields.items():
-            key = f"{name}.{field}"
+            key = f"{name}.{field}" if overrides else ""
             if key in overrides:
                 metric = overrides[key]
                 if metric is None:
@@ -186,6 +186,7 @@ def _sensor(
                 if default is None or not_air:
                     continue
                 metric = default
+                key = key or f"{name}.{field}"
                 if kind is None:
                     kind = _kind(fields)
                 rank = _rank(metric, field, kind)
@@ -197,7 +198,7 @@ def _sensor(
     for metric, options in candidates.items():
         options.sort(key=lambda c: (c[0], c[1]))
         for _, _, key, raw, unit in options:
-            result = measure(key, metric, raw, unit, settings)
+            result = measure(key, metric, raw, unit, settings, stated=True)  # TempUnit
             if isinstance(result, ValueRejection):
                 rejected.append(result)
                 continue

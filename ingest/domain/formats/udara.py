@@ -58,7 +58,7 @@ def decode(topic: str, payload: bytes, received_at: datetime, settings: Settings
     if config.offsets:
         values = {}
         for metric, value in reading.values.items():
-            result = measure(metric, metric, value, None, config)
+            result = measure(metric, metric, value, None, config, stated=True)
             if isinstance(result, ValueRejection):
                 return Rejection(FORMAT, result.reason, result.detail, device, (result,))
             values[metric] = result
