@@ -191,8 +191,3 @@ def telemetry(
 def rejection(fmt: str, exc: Rejected, device: str | None = None) -> Rejection:
     """A whole-message `Rejection` from the internal exception."""
     return Rejection(fmt, exc.reason, exc.detail, device)
-
-
-def lower_keys(mapping: JsonObject) -> JsonObject:
-    """The object with lower-cased keys (for firmwares whose key case varies)."""
-    return {k.lower(): v for k, v in mapping.items()}
