@@ -117,6 +117,17 @@ SAMPLES = [
         id="sht3x-44/-45: suffixed keys, the first one wins a tie",
     ),
     pytest.param(
+        # xsns_05_ds18x20.ino: several probes → "%s%c%d" = DS18B20-1, DS18B20-2, each with Id
+        {
+            "Time": LOCAL_TIME,
+            "DS18B20-1": {"Id": "01144A0CB2AA", "Temperature": 24.8},
+            "DS18B20-2": {"Id": "0314971B21FF", "Temperature": 25.3},
+            "TempUnit": "C",
+        },
+        {"temperature": 24.8},
+        id="ds18b20-1/-2: index suffixes",
+    ),
+    pytest.param(
         # xsns_21_sgp30 (eCO2/TVOC) next to an SCD30: the NDIR measurement wins
         {
             "Time": LOCAL_TIME,
