@@ -27,6 +27,7 @@ from ingest.domain.quality_config import (
     load_quality_config,
     parse_quality_config,
 )
+from maintenance.domain.rules import AlertFacts, matching_rules, parse_rules
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 JAYAPURA = ZoneInfo("Asia/Jayapura")
@@ -519,3 +520,16 @@ def test_malformed_quality_thresholds_are_refused(mutate: Callable[[dict], None]
     mutate(raw)
     with pytest.raises(ValueError):
         parse_quality_config(raw)
+
+
+# --- from alert to work ------------------------------------------------------------------
+
+
+def test_a_faulty_alert_becomes_a_recalibrate_or_replace_work_order_for_hvac() -> None:
+    path = Path(__file__).parents[2] / "maintenance" / "alert_rules.yaml"
+    rules = parse_rules(yaml.safe_load(path.read_text(encoding="utf-8"))["rules"])
+    (rule,) = matching_rules(rules, AlertFacts("faulty", "warning", "co2"))
+    assert (rule.crew, rule.type, rule.priority_for("warning")) == ("hvac", "corrective", "medium")
+    assert rule.title.startswith("Kalibrasi ulang / ganti sensor")
+    checklist = " ".join(rule.checklist).lower()
+    assert all(word in checklist for word in ("penempatan", "alat ukur acuan", "420 ppm", "ganti"))
