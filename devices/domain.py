@@ -7,6 +7,10 @@ Decisions:
   `iaq_unplaced`, tag `device`), never evaluated, never dropped, until a facility manager
   places it on a room. Placing makes it **active**; **retired** devices are still heard
   (counted) but their readings are not stored.
+- Ingest, the one writer of readings, copies what a device held into the room it is first
+  placed on (after the last held reading it wrote) and notes that it did, so a restart in
+  between copies it then and nothing is copied twice. Moving a device later leaves its
+  history with the room it was in.
 - The sensor tag of a placed device defaults to its id with every character outside
   `a-z0-9_-` replaced by `-`, so `tasmota:kantor_1` is stored as sensor `tasmota-kantor_1`.
 - A per-device mapping renames what the format calls a value (an ESPHome object id such as
@@ -15,21 +19,21 @@ Decisions:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final, Literal
 
+from ingest.domain.formats import sanitize_sensor_id
+
 DeviceStatus = Literal["pending", "active", "retired"]
 STATUSES: Final = ("pending", "active", "retired")
 DEVICE_ID_MAX = 200
-_NOT_SEGMENT = re.compile(r"[^a-z0-9_-]")
 
 
 def sensor_tag(device_id: str) -> str:
     """The default sensor tag of a placed device: its id made a valid topic segment."""
-    return _NOT_SEGMENT.sub("-", device_id.lower())[:64] or "sensor"
+    return sanitize_sensor_id(device_id)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Placement:
     sensor: str | None = None
     mapping: Mapping[str, str] = field(default_factory=dict)
     offsets: Mapping[str, float] = field(default_factory=dict)
+    held_copied: bool = False
 
     @property
     def is_placed(self) -> bool:

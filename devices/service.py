@@ -1,6 +1,7 @@
 """Device registry use cases: what ingest records as it hears devices, what people do with them.
 
-Ingest calls `record_sightings` once per batch and `placements_since` to refresh its cache;
+Ingest calls `record_sightings` once per batch, `placements_since` to refresh its cache and
+`mark_held_copied` once it copied a newly placed device's held readings;
 pages, the API and the CLI call the rest with the acting user, whose building scope decides
 what they see (a device outside it does not exist for them).
 """
@@ -8,7 +9,6 @@ what they see (a device outside it does not exist for them).
 from __future__ import annotations
 
 import builtins
-import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -27,7 +27,6 @@ from maintenance.domain.transitions import Actor
 from udara.db import insert_many_ignoring_conflicts, transaction
 
 DEVICE_ADMIN = "facility_manager"
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,11 +73,9 @@ class DeviceService:
         self,
         session_factory: sessionmaker[Session],
         clock: Callable[[], datetime],
-        copy_held: Callable[[Placement], int] | None = None,
     ) -> None:
         self._sessions = session_factory
         self._clock = clock
-        self._copy_held = copy_held
 
     # --- what ingest calls ---
     def record_sightings(self, sightings: Iterable[Sighting]) -> int:
@@ -113,6 +110,13 @@ class DeviceService:
                 if not s.metrics <= set(row.metrics or ()):
                     row.metrics = sorted(set(row.metrics or ()) | s.metrics)
             return len(new)
+
+    def mark_held_copied(self, device: str, at: datetime) -> None:
+        """Ingest copied the device's held readings into its room's history."""
+        with transaction(self._sessions) as session:
+            session.execute(
+                update(DeviceRow).where(DeviceRow.id == device).values(held_copied_at=at)
+            )
 
     def placements_since(self, version: int) -> tuple[int, list[Placement]]:
         """Devices changed by people since `version` (0: all), and the newest version."""
@@ -158,8 +162,8 @@ class DeviceService:
         offsets: Mapping[str, float] | None = None,
         by: Actor,
     ) -> DeviceView:
-        """Put a device on a room: its held readings join the room's history, and from now on
-        its readings are stored and evaluated there."""
+        """Put a device on a room: from now on its readings are stored and evaluated there, and
+        ingest copies what it held into the room's history within seconds."""
         _check_admin(by)
         sensor = sensor or sensor_tag(device)
         _check_code(sensor, "sensor")
@@ -179,14 +183,7 @@ class DeviceService:
             row.placed_at = self._clock()
             row.placed_by = by.username
             _bump(session, row)
-            placement = _placement(row, building, room)
-            view = _view(row, building, room)
-        if self._copy_held is not None:
-            try:
-                self._copy_held(placement)
-            except Exception:  # ingest copies again when it sees the placement: nothing lost
-                log.warning("held readings of %s not copied yet", device, exc_info=True)
-        return view
+            return _view(row, building, room)
 
     def correct(
         self,
@@ -273,6 +270,7 @@ def _placement(row: DeviceRow, building: str | None, room: str | None) -> Placem
         sensor=row.sensor,
         mapping=dict(row.mapping or {}),
         offsets={k: float(v) for k, v in (row.offsets or {}).items()},
+        held_copied=row.held_copied_at is not None,
     )
 
 

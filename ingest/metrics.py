@@ -10,6 +10,11 @@ RECEIVED = Counter("udara_ingest_messages_received_total", "MQTT messages taken 
 REJECTED = Counter(
     "udara_ingest_messages_rejected_total", "Messages rejected as breaking the contract", ["reason"]
 )
+IGNORED = Counter(
+    "udara_ingest_messages_ignored_total",
+    "Sound messages with nothing to store (a plug on a Zigbee bus, a retired device)",
+    ["reason"],
+)
 POINTS_WRITTEN = Counter("udara_ingest_points_written_total", "Readings written to InfluxDB")
 WRITE_FAILURES = Counter("udara_ingest_write_failures_total", "Failed InfluxDB write attempts")
 WRITE_SECONDS = Histogram(
@@ -38,6 +43,8 @@ class MetricsBridge:
         WRITE_FAILURES.inc(max(stats.write_failures - last.write_failures, 0))
         for reason, n in stats.rejected.items():
             REJECTED.labels(reason=reason).inc(max(n - last.rejected.get(reason, 0), 0))
+        for reason, n in stats.ignored.items():
+            IGNORED.labels(reason=reason).inc(max(n - last.ignored.get(reason, 0), 0))
         for seconds in stats.write_seconds:
             WRITE_SECONDS.observe(seconds)
         self._last = stats

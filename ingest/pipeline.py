@@ -17,16 +17,29 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ingest.adapters.influx import InfluxError, reading_line
 from ingest.domain.alerts import AlertChange, AlertKey
+from ingest.domain.const import TOPIC_PREFIX
 from ingest.domain.evaluation import Evaluator
-from ingest.domain.model import Reading, Rejected, parse_status, parse_telemetry, parse_topic
+from ingest.domain.formats import Ignored, Status, Telemetry
+from ingest.domain.model import (
+    Reading,
+    Rejected,
+    StatusChange,
+    parse_status,
+    parse_telemetry,
+    parse_topic,
+)
 from ingest.inbound import InboundMessage, WireAck, WireMessage
 from ingest.reject_log import RejectLog
 
+if TYPE_CHECKING:
+    from ingest.devices import DeviceRouter
+
 log = logging.getLogger(__name__)
+UDARA_TOPIC = TOPIC_PREFIX + "/"
 
 INFLUX_REJECTED = "influx_rejected"
 UNEXPECTED = "unexpected_error"  # a message that broke the validator itself: counted, never fatal
@@ -62,6 +75,7 @@ class PipelineStats:
     received: int = 0
     stored: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
+    ignored: dict[str, int] = field(default_factory=dict)
     write_failures: int = 0
     write_seconds: list[float] = field(default_factory=list)  # drained by each snapshot
 
@@ -72,15 +86,22 @@ class PipelineStats:
 
     def snapshot(self) -> PipelineStats:
         """A copy to ship; write durations move to the copy."""
-        copy = replace(self, rejected=dict(self.rejected), write_seconds=self.write_seconds)
+        copy = replace(
+            self,
+            rejected=dict(self.rejected),
+            ignored=dict(self.ignored),
+            write_seconds=self.write_seconds,
+        )
         self.write_seconds = []
         return copy
 
 
 @dataclass
 class _Batch:
+    # One entry per message: its line(s) (a LoRaWAN uplink may carry several readings, joined
+    # by newlines so bisection keeps a message whole) and the readings to evaluate.
     lines: list[str] = field(default_factory=list)
-    readings: list[Reading] = field(default_factory=list)
+    readings: list[tuple[Reading, ...]] = field(default_factory=list)
     messages: list[InboundMessage] = field(default_factory=list)
     ack_now: list[WireAck] = field(default_factory=list)  # rejected and status messages
 
@@ -107,6 +128,7 @@ class IngestPipeline:
         offline_check_every: float = 30.0,
         rebuild: Callable[[Evaluator], object] | None = None,
         first_retry_s: float = 0.5,
+        devices: DeviceRouter | None = None,
     ) -> None:
         self._inbox = inbox
         self._influx = influx
@@ -123,6 +145,7 @@ class IngestPipeline:
         self._offline_every = offline_check_every
         self._rebuild = rebuild
         self._first_retry = first_retry_s
+        self._devices = devices
         self._next_offline_check = time.monotonic() + offline_check_every
         self._rejects = RejectLog(log)
         self.stats = PipelineStats()
@@ -138,6 +161,8 @@ class IngestPipeline:
         self._evaluator.restore_open(self._alerts.open_keys())
         if self._rebuild is not None:
             self._rebuild(self._evaluator)
+        if self._devices is not None:
+            self._devices.start()
 
     def run(self) -> None:
         """Process until `stop_event` is set; a batch in hand is written first."""
@@ -149,6 +174,8 @@ class IngestPipeline:
                     self._ack(batch.ack_now, self.stats.snapshot())
                 if batch.messages:
                     self._flush(batch)
+                if self._devices is not None:
+                    self._devices.between_batches()
                 self._maybe_check_offline()
         except PipelineStopped:
             log.warning("stopped with an unwritten batch; the broker will redeliver it")
@@ -173,6 +200,9 @@ class IngestPipeline:
 
     def _take(self, message: InboundMessage, batch: _Batch) -> None:
         self.stats.received += 1
+        if self._devices is not None and not message.topic.startswith(UDARA_TOPIC):
+            self._take_device(message, batch)
+            return
         try:
             sensor, kind = parse_topic(message.topic)
             if kind == "status":
@@ -191,8 +221,39 @@ class IngestPipeline:
             batch.ack_now.append(message.ack_wire())
             return
         batch.lines.append(reading_line(reading))
-        batch.readings.append(reading)
+        batch.readings.append((reading,))
         batch.messages.append(message)
+
+    def _take_device(self, message: InboundMessage, batch: _Batch) -> None:
+        """A message of another firmware: decoded by its adapter, routed by the registry."""
+        assert self._devices is not None  # noqa: S101 - only called with a router
+        outcome = self._devices.decode(message.topic, message.payload, message.received_at)
+        if isinstance(outcome, Telemetry):
+            for value in outcome.rejected:
+                self._count_reject(message, value.reason, f"{value.key}: {value.detail}")
+            values = ((r.time, r.values) for r in outcome.readings)
+            routed = self._devices.route(outcome.device, outcome.format, values)
+            lines = [reading_line(r) for r in routed.readings] + routed.lines
+            if lines:
+                batch.lines.append("\n".join(lines))
+                batch.readings.append(tuple(routed.readings))
+                batch.messages.append(message)
+                return
+            if routed.retired:
+                self._count_ignored("retired_device")
+        elif isinstance(outcome, Status):
+            sensor = self._devices.sensor_of(outcome.device)
+            if sensor is not None:
+                status = StatusChange(sensor, outcome.online)
+                self._apply_alerts(self._evaluator.status(status, message.received_at))
+        elif isinstance(outcome, Ignored):
+            self._count_ignored(outcome.reason)
+        else:  # the whole message: counted once, by its reason
+            self._count_reject(message, outcome.reason, outcome.detail)
+        batch.ack_now.append(message.ack_wire())
+
+    def _count_ignored(self, reason: str) -> None:
+        self.stats.ignored[reason] = self.stats.ignored.get(reason, 0) + 1
 
     def _count_reject(self, message: InboundMessage, reason: str, detail: str) -> None:
         self.stats.rejected[reason] = self.stats.rejected.get(reason, 0) + 1
@@ -204,14 +265,18 @@ class IngestPipeline:
         self._ack([m.ack_wire() for m in batch.messages], self.stats.snapshot())
         now = self._clock()
         changes: list[AlertChange] = []
-        for reading in stored:
-            self._discover_room(reading)
-            changes.extend(self._evaluator.observe(reading, received_at=now))
+        for group in stored:
+            for reading in group:
+                self._discover_room(reading)
+                changes.extend(self._evaluator.observe(reading, received_at=now))
         self._apply_alerts(changes)
 
     def _write_until_done(
-        self, lines: list[str], readings: list[Reading], messages: list[InboundMessage]
-    ) -> list[Reading]:
+        self,
+        lines: list[str],
+        readings: list[tuple[Reading, ...]],
+        messages: list[InboundMessage],
+    ) -> list[tuple[Reading, ...]]:
         """Write, retrying transient failures with backoff; returns the readings stored."""
         delay = self._first_retry
         while True:
@@ -219,7 +284,7 @@ class IngestPipeline:
                 started = time.perf_counter()
                 self._influx.write_lines(lines)
                 self.stats.write_seconds.append(time.perf_counter() - started)
-                self.stats.stored += len(lines)
+                self.stats.stored += len(lines) + sum(line.count("\n") for line in lines)
                 return readings
             except InfluxError as exc:
                 self.stats.write_failures += 1
@@ -246,10 +311,10 @@ class IngestPipeline:
     def _isolate_refused(
         self,
         lines: list[str],
-        readings: list[Reading],
+        readings: list[tuple[Reading, ...]],
         messages: list[InboundMessage],
         error: InfluxError,
-    ) -> list[Reading]:
+    ) -> list[tuple[Reading, ...]]:
         """InfluxDB refused the batch: bisect it until the refused lines are found and counted."""
         if len(lines) == 1:
             self._count_reject(messages[0], INFLUX_REJECTED, str(error))

@@ -19,6 +19,7 @@ from multiprocessing.process import BaseProcess
 
 from ingest.adapters.mqtt import MqttConsumer
 from ingest.domain.const import SUBSCRIPTIONS
+from ingest.domain.formats import subscriptions as device_subscriptions
 from ingest.inbound import WireMessage
 from ingest.metrics import QUEUE_DEPTH, UNACKED, MetricsBridge
 from ingest.pipeline import PipelineStats
@@ -29,16 +30,22 @@ CHUNK = 2_000  # messages per pipe send: amortises pickling and wake-ups
 LINGER_S = 0.02  # how long the relay waits to fill a chunk: bounds the latency it adds
 
 
-def subscriptions(shared_group: str | None, buildings: str | None = None) -> tuple[str, ...]:
-    """The topic filters ingest subscribes to: every building or only `buildings` (comma-
-    separated codes), as a shared subscription when several processes share them."""
-    topics: tuple[str, ...] = SUBSCRIPTIONS
-    if buildings:
+def subscriptions(
+    shared_group: str | None,
+    buildings: str | None = None,
+    formats: tuple[str, ...] = ("udara",),
+) -> tuple[str, ...]:
+    """The topic filters ingest subscribes to: Udara's own topics of every building or only
+    `buildings` (comma-separated codes), the topic spaces of the other device `formats`, as
+    a shared subscription when several processes share them."""
+    topics: tuple[str, ...] = SUBSCRIPTIONS if "udara" in formats else ()
+    if buildings and "udara" in formats:
         topics = tuple(
             topic.replace("udara/+/", f"udara/{code}/", 1)
             for code in buildings.split(",")
             for topic in SUBSCRIPTIONS
         )
+    topics += device_subscriptions(tuple(f for f in formats if f != "udara"))
     if not shared_group:
         return topics
     return tuple(f"$share/{shared_group}/{topic}" for topic in topics)

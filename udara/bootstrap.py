@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ingest.adapters.influx import InfluxClient
     from ingest.adapters.mqtt import MqttConsumer
     from ingest.alert_service import AlertListener, AlertService
+    from ingest.devices import DeviceRouter
     from ingest.domain.evaluation import EvaluationConfig, Evaluator
     from ingest.inbound import WireAck, WireMessage
     from ingest.pipeline import IngestPipeline, PipelineStats
@@ -138,6 +139,25 @@ class Container:
             on_new_rooms=self.rooms_discovered,
             known_rooms=self.location_service.room_keys,
             rebuild=self.window_rebuild.run,
+            devices=self.make_device_router(),
+        )
+
+    def make_device_router(self) -> DeviceRouter | None:
+        """Reads other firmware's messages through the device registry (None: Udara's own
+        payload only)."""
+        formats = tuple(f for f in self.settings.formats if f != "udara")
+        if not formats:
+            return None
+        from ingest.devices import DeviceRouter
+        from udara.scope import EVERYTHING
+
+        return DeviceRouter(
+            formats,
+            self.device_service,
+            self.settings.timezone,
+            lambda: self.location_service.building_timezones(scope=EVERYTHING),
+            self.copy_held_readings,
+            self.clock,
         )
 
     def make_mqtt_consumer(self, inbox: queue.Queue[WireMessage]) -> MqttConsumer:
@@ -151,7 +171,7 @@ class Container:
             s.mqtt_client_id,
             inbox,
             s.mqtt_receive_maximum,
-            subscriptions=subscriptions(s.mqtt_shared_group, s.mqtt_buildings),
+            subscriptions=subscriptions(s.mqtt_shared_group, s.mqtt_buildings, s.formats),
         )
 
     def make_ingest_service(self) -> IngestService:
@@ -261,7 +281,7 @@ class Container:
         """The device registry: pending devices, placements, corrections."""
         from devices.service import DeviceService
 
-        return DeviceService(self.session_factory, self.clock, copy_held=self.copy_held_readings)
+        return DeviceService(self.session_factory, self.clock)
 
     def copy_held_readings(self, placement: Placement) -> int:
         """Copy a newly placed device's held readings from `iaq_unplaced` into `iaq`."""

@@ -56,12 +56,33 @@ class Settings(BaseSettings):
     mqtt_buildings: str | None = Field(
         default=None, pattern=r"^[a-z0-9_-]{1,64}(,[a-z0-9_-]{1,64})*$"
     )
+    # Sensor firmware formats ingest subscribes to (comma-separated; CONTRACTS.md "Sensor
+    # devices"). Unset: all of them, or only `udara` when this ingest takes given buildings
+    # (another firmware's topic says no building: exactly one ingest should take those).
+    device_formats: str | None = Field(default=None, pattern=r"^[a-z0-9]+(,[a-z0-9]+)*$")
     influx_batch_size: int = Field(default=5_000, gt=0)
     influx_flush_interval_s: float = Field(default=0.25, gt=0)
     log_json: bool = False
     log_level: str = "INFO"
     # The language of the command line's alert texts (pages and the API follow the reader).
     lang: Literal["id", "en"] = "id"
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The device formats this ingest takes."""
+        from ingest.domain.formats import parse_formats
+
+        if self.device_formats is None and self.mqtt_buildings:
+            return ("udara",)
+        return parse_formats(self.device_formats)
+
+    @field_validator("device_formats")
+    @classmethod
+    def _known_formats(cls, value: str | None) -> str | None:
+        from ingest.domain.formats import parse_formats
+
+        parse_formats(value)  # ValueError names the unknown ones
+        return value
 
     @field_validator("mqtt_url")
     @classmethod

@@ -34,5 +34,7 @@ class DeviceRow(Base):
     offsets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     placed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     placed_by: Mapped[str | None] = mapped_column(String(64))
+    # When ingest copied the readings held before placement into the room's history.
+    held_copied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Bumped on every change a person makes: ingest refreshes its cache from the newest.
     version: Mapped[int] = mapped_column(Integer, default=0, index=True)

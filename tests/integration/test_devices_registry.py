@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from devices.domain import Placement, Sighting
+from devices.domain import Sighting
 from devices.service import DeviceService
 from maintenance.domain.errors import NotAllowed, NotFound
 from maintenance.domain.transitions import Actor
@@ -26,14 +26,8 @@ def registry(migrated_database_url: str):
     locations = LocationService(sessions, "Asia/Jakarta")
     locations.save_room("hq", "lt1-lobby", floor="lt1")
     locations.save_room("other", "lt2-kantor", floor="lt2")
-    copied: list[Placement] = []
-
-    def copy_held(placement: Placement) -> int:
-        copied.append(placement)
-        return 0
-
-    service = DeviceService(sessions, clock=lambda: T0, copy_held=copy_held)
-    yield service, copied
+    service = DeviceService(sessions, clock=lambda: T0)
+    yield service, None
     engine.dispose()
 
 
@@ -52,10 +46,10 @@ def test_a_device_heard_for_the_first_time_waits_pending_with_what_it_reports(re
     assert device.readings == 5 and device.metrics == ("co2", "pm25")
 
 
-def test_placing_a_device_puts_it_on_the_room_copies_what_it_held_and_tells_ingest(
+def test_placing_a_device_puts_it_on_the_room_and_tells_ingest_which_copies_once(
     registry,
 ) -> None:
-    service, copied = registry
+    service, _ = registry
     service.record_sightings([_seen("esphome:node-1", T0, "co2")])
     version, _ = service.placements_since(0)
     placed = service.place(
@@ -64,10 +58,13 @@ def test_placing_a_device_puts_it_on_the_room_copies_what_it_held_and_tells_inge
     )  # fmt: skip
     assert (placed.status, placed.building, placed.room) == ("active", "hq", "lt1-lobby")
     assert placed.sensor == "esphome-node-1" and placed.placed_by == "fm"
-    assert copied and copied[0].is_placed and copied[0].offsets == {"co2": -12.0}
     newer, changed = service.placements_since(version)
     assert newer > version and [p.device for p in changed] == ["esphome:node-1"]
-    assert changed[0].mapping == {"karbon": "co2"}
+    assert changed[0].mapping == {"karbon": "co2"} and changed[0].offsets == {"co2": -12.0}
+    assert changed[0].is_placed and not changed[0].held_copied
+    service.mark_held_copied("esphome:node-1", T0)
+    _, everything = service.placements_since(0)
+    assert everything[0].held_copied
 
 
 def test_a_manager_of_one_building_places_only_there_and_sees_only_its_devices(

@@ -30,6 +30,7 @@ class FakeInflux:
             self.requests += 1
             if self.down:
                 raise InfluxError("InfluxDB unreachable at fake: connection refused", True)
+            lines = [one for entry in lines for one in entry.split("\n")]  # as /write reads them
             refused = [line for line in lines if self.refuse(line)]
             for line in lines:
                 if line not in refused:

@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("offsets", sa.JSON(), nullable=False),
         sa.Column("placed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("placed_by", sa.String(length=64), nullable=True),
+        sa.Column("held_copied_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "status IN ('pending', 'active', 'retired')", name=op.f("ck_devices_status")
