@@ -118,6 +118,17 @@ class DeviceService:
                 update(DeviceRow).where(DeviceRow.id == device).values(held_copied_at=at)
             )
 
+    def placement_of(self, device: str) -> Placement | None:
+        """Where one device's readings go (HTTP push asks per uplink), if it is known."""
+        with self._sessions() as session:
+            found = session.execute(
+                select(DeviceRow, Building.code, Room.code)
+                .outerjoin(Building, DeviceRow.building_id == Building.id)
+                .outerjoin(Room, DeviceRow.room_id == Room.id)
+                .where(DeviceRow.id == device)
+            ).first()
+            return _placement(*found) if found else None
+
     def placements_since(self, version: int) -> tuple[int, list[Placement]]:
         """Devices changed by people since `version` (0: all), and the newest version."""
         with self._sessions() as session:

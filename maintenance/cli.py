@@ -70,7 +70,8 @@ def users() -> None:
 @users.command("create")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(
-    ["facility_manager", "cleaning_supervisor", "technician", "viewer"]))  # fmt: skip
+    ["facility_manager", "cleaning_supervisor", "technician", "viewer", "device"]),
+    help="device: a network server's account for HTTP push (no pages)")  # fmt: skip
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 @click.option("--crew", "crews", multiple=True, help="crew to join (repeatable)")
 @click.option("--display-name", default=None)

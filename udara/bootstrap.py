@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ingest.domain.evaluation import EvaluationConfig, Evaluator
     from ingest.inbound import WireAck, WireMessage
     from ingest.pipeline import IngestPipeline, PipelineStats
+    from ingest.push import PushIngest
     from ingest.rebuild import WindowRebuild
     from ingest.service import IngestService
     from maintenance.services.alert_work_orders import AlertWorkOrders
@@ -288,6 +289,33 @@ class Container:
         from ingest.unplaced import copy_held
 
         return copy_held(self.influx, placement)
+
+    @cached_property
+    def push_ingest(self) -> PushIngest:
+        """LoRaWAN uplinks pushed over HTTP (ChirpStack, The Things Stack webhooks)."""
+        from ingest.push import PushIngest
+        from udara.scope import EVERYTHING
+
+        def zone_of(building: str) -> str | None:
+            return self.location_service.building_timezones(scope=EVERYTHING).get(building)
+
+        return PushIngest(
+            self.device_service,
+            self.influx.write_lines,
+            self.publish_for_evaluation,
+            self.settings.timezone,
+            zone_of,
+        )
+
+    def publish_for_evaluation(self, messages: list[tuple[str, bytes]]) -> None:
+        """Hand readings stored elsewhere to ingest's evaluator: QoS 1, every PUBACK awaited."""
+        from sensors_sim.publisher import publish_readings
+
+        if not messages:
+            return
+        stats = publish_readings(self.settings.mqtt, messages, qos=1, ack_timeout=10.0)
+        if not stats.ok or stats.acked != len(messages):
+            raise ConnectionError(f"the broker acknowledged {stats.acked} of {len(messages)}")
 
     # --- web ---
     @cached_property

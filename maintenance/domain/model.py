@@ -7,7 +7,8 @@ from typing import Final, Literal, get_args
 WorkOrderType = Literal["routine", "preventive", "corrective", "emergency"]
 Priority = Literal["low", "medium", "high", "urgent"]
 Status = Literal["open", "assigned", "in_progress", "on_hold", "done", "verified", "cancelled"]
-Role = Literal["facility_manager", "cleaning_supervisor", "technician", "viewer"]
+# `device`: the account of a LoRaWAN network server pushing uplinks (HTTP push); no pages.
+Role = Literal["facility_manager", "cleaning_supervisor", "technician", "viewer", "device"]
 Source = Literal["plan", "alert", "manual"]
 Traffic = Literal["low", "normal", "high"]
 Frequency = Literal["daily", "weekly", "monthly", "yearly"]

@@ -203,9 +203,11 @@ def test_simulator_account_publishes_as_any_sensor(broker: Broker) -> None:
     consumer.wait_for("udara/sim/r-001/s-1/telemetry", READING)
 
 
-def test_web_account_connects_but_has_no_topic_rights(broker: Broker) -> None:
+def test_web_account_only_hands_pushed_telemetry_on(broker: Broker) -> None:
     web = broker.connected("udara-web", platform=True)
-    assert web.publish(LOBBY + "telemetry", READING) == NOT_AUTHORIZED
+    assert web.publish(LOBBY + "telemetry", READING) == 0  # HTTP push → evaluation
+    assert web.publish(LOBBY + "status", b"online") == NOT_AUTHORIZED
+    assert web.publish("tele/kantor_1/SENSOR", READING) == NOT_AUTHORIZED
 
 
 def test_healthcheck_script(broker: Broker) -> None:

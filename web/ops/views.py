@@ -139,6 +139,12 @@ def init_metrics(app: Flask) -> None:
     )
     registry.register(ScrapeTimeCollector(app))
     app.extensions["udara_metrics"] = (registry, requests)
+    app.extensions["udara_push_uplinks"] = Counter(
+        "udara_push_uplinks",
+        "LoRaWAN uplinks pushed over HTTP, by format, outcome and reason",
+        ["format", "outcome", "reason"],
+        registry=registry,
+    )
 
     @app.after_request
     def _count(response: Response) -> Response:

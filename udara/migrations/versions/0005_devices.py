@@ -46,12 +46,22 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["room_id"], ["rooms.id"], name=op.f("fk_devices_room_id_rooms")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_devices")),
     )
+    # A role for network servers' accounts (HTTP push of LoRaWAN uplinks).
+    with op.batch_alter_table("users") as batch:
+        batch.drop_constraint(op.f("ck_users_role"), type_="check")
+        batch.create_check_constraint("role", f"role IN ({ROLES_SQL}, 'device')")
     op.create_index("ix_devices_status", "devices", ["status"])
     op.create_index("ix_devices_building_id", "devices", ["building_id"])
     op.create_index("ix_devices_version", "devices", ["version"])
 
 
+ROLES_SQL = "'facility_manager', 'cleaning_supervisor', 'technician', 'viewer'"
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.drop_constraint(op.f("ck_users_role"), type_="check")
+        batch.create_check_constraint("role", f"role IN ({ROLES_SQL})")
     op.drop_index("ix_devices_version", table_name="devices")
     op.drop_index("ix_devices_building_id", table_name="devices")
     op.drop_index("ix_devices_status", table_name="devices")
