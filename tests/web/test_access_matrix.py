@@ -157,6 +157,12 @@ WORK_ORDER_JSON = {
     "title": "Matrix raised",
 }
 
+BUILDING_FORM = {"new-code": "{code}", "new-name": "Matrix", "new-timezone": "Asia/Jakarta"}
+MERGE_FORM = {"merge-from_room": "{room}", "merge-into": "{into}"}
+ROOM_EDIT_FORM = {"edit-name": "Lobi Baru", "edit-floor": "l1", "edit-kind": "lobby",
+                  "edit-traffic": "high"}  # fmt: skip
+PLACE_FORM = {"room": "{building}/{room}", "sensor": "", "mapping": "", "offsets": ""}
+
 # fmt: off
 # Every route of url_map, as "METHOD rule". New routes go here: a Case (or several) when they
 # show or act on anything of a building, Unbound with the reason when they do not.
@@ -315,6 +321,109 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
     "POST /users/<username>/buildings": Case(
         "object", (FM,), body={"buildings": INSIDE}, ok=302, boss_sees=False, mutates=True
     ),
+    # --- the building register: the locations pages (facility managers)
+    "GET /locations": Case("list", (FM,), present="Kantor Pusat"),
+    # Only a manager of every building adds one: the scoped manager is refused (a flashed
+    # 400) whether the code is free, taken in their building, or taken in another.
+    "POST /locations": [
+        Case("create", (FM,), body=BUILDING_FORM, ok_for={FM: 400, BOSS: 400}, mutates=True,
+             label="taken code"),
+        Case("create", (FM,), body={**BUILDING_FORM, "new-code": "matrixbldg"},
+             ok_for={FM: 400, BOSS: 302}, boss_sees=False, mutates=True, label="new code"),
+    ],
+    "GET /locations/<code>": Case("object", (FM,), present="Lobi"),
+    "POST /locations/<code>": Case(
+        "object", (FM,), body={"b-name": "Kantor Baru", "b-timezone": "Asia/Jakarta"}, ok=302,
+        boss_sees=False, mutates=True,
+    ),
+    "POST /locations/<code>/floors": Case(
+        "object", (FM,), body={"floor-code": "l9", "floor-name": "Lantai 9", "floor-level": "9"},
+        ok=302, boss_sees=False, mutates=True,
+    ),
+    "POST /locations/<code>/rooms": Case(
+        "object", (FM,), ok=302, boss_sees=False, mutates=True,
+        body={"room-code": "r909", "room-name": "Ruang 909", "room-floor": "", "room-kind": "",
+              "room-traffic": ""},
+    ),
+    # The rooms are choices of the form: one of another building is no choice (400), as an
+    # unknown one is.
+    "POST /locations/<code>/merge": [
+        Case("object", (FM,), body=MERGE_FORM, ok=302, boss_sees=False, mutates=True),
+        Case("create", (FM,), body=MERGE_FORM, ok=302, fixed=("code", "into"),
+             boss_outside=400, boss_sees=False, mutates=True, label="room"),
+        Case("create", (FM,), body=MERGE_FORM, ok=302, fixed=("code", "room"),
+             boss_outside=400, boss_sees=False, mutates=True, label="into"),
+    ],
+    "GET /locations/<code>/rooms/<room>": [
+        Case("object", (FM,), present="Lobi"),
+        Case("object", (FM,), present="Lobi", fixed=("code",), boss_outside=404,
+             boss_sees=False, label="room"),
+    ],
+    "POST /locations/<code>/rooms/<room>": [
+        Case("object", (FM,), body=ROOM_EDIT_FORM, ok=302, boss_sees=False, mutates=True),
+        Case("object", (FM,), body=ROOM_EDIT_FORM, ok=302, fixed=("code",), boss_outside=404,
+             boss_sees=False, mutates=True, label="room"),
+    ],
+    # --- the building register over the API: every role reads, facility managers change
+    "GET /api/v1/buildings": Case("list", EVERYONE, present="Kantor Pusat"),
+    "POST /api/v1/buildings": [
+        Case("create", (FM,), body={"code": "{building}", "name": "Matrix"},
+             ok_for={FM: 403, BOSS: 409}, mutates=True, label="taken code"),
+        Case("create", (FM,), body={"code": "matrixbldg", "name": "Matrix"},
+             ok_for={FM: 403, BOSS: 201}, boss_sees=False, mutates=True, label="new code"),
+    ],
+    "GET /api/v1/buildings/<building>": Case("object", EVERYONE, present="Kantor Pusat"),
+    "PATCH /api/v1/buildings/<building>": Case(
+        "object", (FM,), body={"name": "Kantor Baru"}, mutates=True
+    ),
+    "GET /api/v1/buildings/<building>/floors": Case("object", EVERYONE, present="Mezanin"),
+    "POST /api/v1/buildings/<building>/floors": Case(
+        "object", (FM,), body={"code": "l9", "name": "Lantai 9", "level": 9}, ok=201,
+        mutates=True,
+    ),
+    "PATCH /api/v1/buildings/<building>/floors/<floor>": [
+        Case("object", (FM,), body={"name": "Mezanin Baru", "level": 2}, mutates=True),
+        Case("object", (FM,), body={"name": "Mezanin Baru"}, fixed=("building",),
+             boss_outside=404, boss_sees=False, mutates=True, label="floor"),
+    ],
+    "GET /api/v1/buildings/<building>/rooms": Case("object", EVERYONE, present="Lobi"),
+    "POST /api/v1/buildings/<building>/rooms": Case(
+        "object", (FM,), body={"code": "r909", "name": "Ruang 909"}, ok=201, mutates=True
+    ),
+    "GET /api/v1/buildings/<building>/rooms/<room>": [
+        Case("object", EVERYONE, present="Lobi"),
+        Case("object", EVERYONE, present="Lobi", fixed=("building",), boss_outside=404,
+             boss_sees=False, label="room"),
+    ],
+    "PATCH /api/v1/buildings/<building>/rooms/<room>": [
+        Case("object", (FM,), body={"name": "Lobi Baru"}, mutates=True),
+        Case("object", (FM,), body={"name": "Lobi Baru"}, fixed=("building",),
+             boss_outside=404, boss_sees=False, mutates=True, label="room"),
+    ],
+    "POST /api/v1/buildings/<building>/rooms/<room>/merge": [
+        Case("object", (FM,), body={"into": "{into}"}, mutates=True),
+        Case("object", (FM,), body={"into": "{into}"}, fixed=("building", "into"),
+             boss_outside=404, boss_sees=False, mutates=True, label="room"),
+        Case("object", (FM,), body={"into": "{into}"}, fixed=("building", "room"),
+             boss_outside=404, boss_sees=False, mutates=True, label="into"),
+    ],
+    # --- devices: placed ones follow their building, pending ones are of no building yet
+    "GET /devices": Case("list", (FM,), present="tasmota:hqsensor"),
+    "POST /devices/<path:device>/place": [
+        Case("object", (FM,), body=PLACE_FORM, ok=302, boss_sees=False, mutates=True),
+        # A device of the manager's, put on a room of another building.
+        Case("object", (FM,), body=PLACE_FORM, ok=302, fixed=("device",), boss_sees=False,
+             mutates=True, label="room"),
+        Case("object", (FM,), body=PLACE_FORM, ok=302, fixed=("building", "room"),
+             params={"device": (PARAMS["device"][0], PENDING, PARAMS["device"][2])},
+             boss_sees=False, mutates=True, label="pending"),
+    ],
+    "POST /devices/<path:device>/retire": [
+        Case("object", (FM,), ok=302, boss_sees=False, mutates=True),
+        Case("object", (FM,), ok=302,
+             params={"device": (PARAMS["device"][0], PENDING, PARAMS["device"][2])},
+             boss_sees=False, mutates=True, label="pending"),
+    ],
 }
 # fmt: on
 
