@@ -238,6 +238,16 @@ class DeviceService:
         return _view(row, building.code if building else None, room.code if room else None)
 
 
+def move_room_devices(session: Session, from_room: int, into_room: int) -> int:
+    """Devices placed on a room merged into another report for that one from now on (in the
+    merge's transaction); each gets a new version, so ingest re-routes it."""
+    rows = session.scalars(select(DeviceRow).where(DeviceRow.room_id == from_room)).all()
+    for row in rows:
+        row.room_id = into_room
+        _bump(session, row)
+    return len(rows)
+
+
 def _bump(session: Session, row: DeviceRow) -> None:
     """Give the row a version above every other, so ingest's refresh picks it up."""
     newest = session.scalar(select(func.max(DeviceRow.version))) or 0

@@ -220,11 +220,15 @@ class Container:
     @cached_property
     def building_service(self) -> BuildingService:
         """The building register people edit (scoped); merging rooms moves ingest's alerts."""
+        from devices.service import move_room_devices
         from ingest.alert_service import move_room_alerts
         from maintenance.services.buildings import BuildingService
 
         return BuildingService(
-            self.session_factory, self.settings.timezone, move_alerts=move_room_alerts
+            self.session_factory,
+            self.settings.timezone,
+            move_alerts=move_room_alerts,
+            move_devices=move_room_devices,
         )
 
     @cached_property

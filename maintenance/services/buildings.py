@@ -40,7 +40,7 @@ from maintenance.services.building_rows import (
     visible_building,
 )
 from maintenance.services.locations import DEFAULT_FLOOR, ensure_floor, floor_by_prefix
-from maintenance.services.room_merge import AlertMover, merge_room
+from maintenance.services.room_merge import AlertMover, DeviceMover, merge_room
 from maintenance.views import BuildingView, FloorView, PlaceView
 from udara.db import transaction
 
@@ -53,10 +53,12 @@ class BuildingService:
         session_factory: sessionmaker[Session],
         default_timezone: str,
         move_alerts: AlertMover | None = None,
+        move_devices: DeviceMover | None = None,
     ) -> None:
         self._sessions = session_factory
         self._tz = default_timezone
         self._move_alerts = move_alerts
+        self._move_devices = move_devices
 
     # --- reading ---
     def buildings(self, actor: Actor) -> list[BuildingView]:
@@ -282,7 +284,10 @@ class BuildingService:
             if from_code == into_code:
                 raise InvalidInput.coded("merge_into_itself")
             source, target = locked_rooms(session, b, from_code, into_code)
-            merge_room(session, b, source, target, actor.username, now, self._move_alerts)
+            merge_room(
+                session, b, source, target, actor.username, now,
+                self._move_alerts, self._move_devices,
+            )  # fmt: skip
             return place_views(session, b, into_code)[0]
 
     @staticmethod

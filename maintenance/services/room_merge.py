@@ -9,6 +9,8 @@ Decisions:
   order is left to be finished on its own (key cleared, as if closed for matching).
 - Aliases the merged room had become aliases of the target, and its own code becomes one:
   discovery never creates it again, and readings filed under any of them are the target's.
+- Devices placed on the merged room report for the target from then on (the registry's
+  `move_room_devices`, handed in like the alerts; ingest sees the change within seconds).
 - Alerts are ingest's table: the composition root hands in `move_alerts` (ingest's
   `move_room_alerts`), which files them under the target in this same transaction and says
   which open ones it resolved; their work orders note the resolution here.
@@ -28,6 +30,8 @@ from maintenance.services.records import record
 
 # (session, building code, from room code, into room code, at) → ids of alerts it resolved
 AlertMover = Callable[[Session, str, str, str, datetime], list[int]]
+# (session, from room id, into room id) → how many devices now report for the other room
+DeviceMover = Callable[[Session, int, int], int]
 
 
 def _move_work_orders(
@@ -55,6 +59,7 @@ def merge_room(
     actor: str,
     now: datetime,
     move_alerts: AlertMover | None,
+    move_devices: DeviceMover | None = None,
 ) -> None:
     """Move everything of `source` to `target`, make `source`'s code an alias, delete it."""
     _move_work_orders(session, source, target, actor, now)
@@ -73,6 +78,8 @@ def merge_room(
     if move_alerts is not None:
         for alert_id in move_alerts(session, building.code, source.code, target.code, now):
             resolve_alert(session, alert_id, now, now)
+    if move_devices is not None:
+        move_devices(session, source.id, target.id)
     session.delete(source)
     session.flush()  # the room's row goes before its code comes back as an alias
     session.add(

@@ -93,3 +93,25 @@ def test_only_facility_managers_manage_devices_and_retired_ones_stay_listed(regi
         service.retire("shelly:ht-1", by=Actor("sup", "cleaning_supervisor"))
     assert service.retire("shelly:ht-1", by=ADMIN).status == "retired"
     assert [d.status for d in service.list(viewer=ADMIN)] == ["retired"]
+
+
+def test_a_device_on_a_room_merged_away_reports_for_the_room_it_was_merged_into(
+    migrated_database_url: str,
+) -> None:
+    from maintenance.domain.transitions import SYSTEM
+    from udara.bootstrap import Container
+    from udara.settings import Settings
+
+    settings = Settings(_env_file=None, database_url=migrated_database_url)  # type: ignore[call-arg]
+    container = Container(settings)
+    container.location_service.save_room("hq", "lt2-rapat", floor="lt2")
+    container.location_service.discover_rooms([("hq", "lt2-rapta")])  # a typo
+    devices = container.device_service
+    devices.record_sightings([_seen("tasmota:rapat", T0, "co2")])
+    devices.place("tasmota:rapat", "hq", "lt2-rapta", by=SYSTEM)
+    version, _ = devices.placements_since(0)
+    container.building_service.merge_rooms(SYSTEM, "hq", "lt2-rapta", "lt2-rapat", T0)
+    assert devices.get("tasmota:rapat", viewer=SYSTEM).room == "lt2-rapat"
+    _, changed = devices.placements_since(version)
+    assert [(p.device, p.room) for p in changed] == [("tasmota:rapat", "lt2-rapat")]
+    container.close()

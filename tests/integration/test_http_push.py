@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
+from pydantic import SecretStr
 
 from maintenance.domain.transitions import SYSTEM
 from tests.support.ingest_env import unique_client_id
@@ -50,7 +51,7 @@ def make_settings(mosquitto: ManagedServer, influx_port: int, db: str, sqlite_ur
         influx_url=f"http://127.0.0.1:{influx_port}",
         influx_db=db,
         database_url=sqlite_url,
-        secret_key="test-secret-not-the-development-one",
+        secret_key=SecretStr("test-secret-not-the-development-one"),
     )
 
 

@@ -162,6 +162,7 @@ MERGE_FORM = {"merge-from_room": "{room}", "merge-into": "{into}"}
 ROOM_EDIT_FORM = {"edit-name": "Lobi Baru", "edit-floor": "l1", "edit-kind": "lobby",
                   "edit-traffic": "high"}  # fmt: skip
 PLACE_FORM = {"room": "{building}/{room}", "sensor": "", "mapping": "", "offsets": ""}
+PLACE_JSON = {"building": "{building}", "room": "{room}"}
 
 # fmt: off
 # Every route of url_map, as "METHOD rule". New routes go here: a Case (or several) when they
@@ -178,6 +179,10 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
     "GET /static/<path:filename>": Unbound("CSS, scripts, vendored Chart.js"),
     "GET /api/v1/openapi.json": Unbound("the API's own description"),
     "GET /rules": Unbound("the threshold profiles and alert rules: site-wide configuration"),
+    # Network servers' accounts (role device) push uplinks; no person's role may, and the
+    # tests of tests/integration/test_http_push.py hold them.
+    "POST /api/v1/ingest/chirpstack": Unbound("LoRaWAN uplinks from a device-role account"),
+    "POST /api/v1/ingest/tts": Unbound("LoRaWAN uplinks from a device-role account"),
     # --- air quality: grid, room charts, compliance (screen, CSV, print)
     "GET /rooms": [
         Case("list", READERS, present="r201"),
@@ -409,6 +414,27 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
     ],
     # --- devices: placed ones follow their building, pending ones are of no building yet
     "GET /devices": Case("list", (FM,), present="tasmota:hqsensor"),
+    "GET /api/v1/devices": Case("list", EVERYONE, present="tasmota:hqsensor"),
+    "GET /api/v1/devices/<path:device>": [
+        Case("object", EVERYONE, present="tasmota:hqsensor"),
+        Case("object", EVERYONE,
+             params={"device": (PARAMS["device"][0], PENDING, PARAMS["device"][2])},
+             boss_sees=False, label="pending"),
+    ],
+    "POST /api/v1/devices/<path:device>/place": [
+        Case("object", (FM,), body=PLACE_JSON, boss_sees=False, mutates=True),
+        Case("object", (FM,), body=PLACE_JSON, fixed=("device",), boss_sees=False,
+             mutates=True, label="room"),
+        Case("object", (FM,), body=PLACE_JSON, fixed=("building", "room"),
+             params={"device": (PARAMS["device"][0], PENDING, PARAMS["device"][2])},
+             boss_sees=False, mutates=True, label="pending"),
+    ],
+    "POST /api/v1/devices/<path:device>/retire": [
+        Case("object", (FM,), boss_sees=False, mutates=True),
+        Case("object", (FM,),
+             params={"device": (PARAMS["device"][0], PENDING, PARAMS["device"][2])},
+             boss_sees=False, mutates=True, label="pending"),
+    ],
     "POST /devices/<path:device>/place": [
         Case("object", (FM,), body=PLACE_FORM, ok=302, boss_sees=False, mutates=True),
         # A device of the manager's, put on a room of another building.
