@@ -66,3 +66,39 @@ class Sighting:
     last: datetime
     readings: int
     metrics: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Health:
+    """How well a placed device reports, the way air-quality vendors show it: the share of
+    expected readings received, and how long it was faulty."""
+
+    coverage: float  # 0..1: share of the period's slots that hold at least one reading
+    faulty_hours: float
+    faulty_now: tuple[str, ...]  # metrics faulty at the end of the period
+
+
+def health(
+    slots_with_data: int,
+    slots: int,
+    faulty: list[tuple[str, datetime, datetime | None]],
+    since: datetime,
+    until: datetime,
+) -> Health:
+    """A device's health over [since, until): `faulty` holds (metric, opened, resolved or
+    None) of its faulty alerts; overlapping ones count once."""
+    spans = sorted(
+        (max(opened, since), min(resolved or until, until)) for _, opened, resolved in faulty
+    )
+    total = 0.0
+    end = since
+    for start, stop in spans:
+        start = max(start, end)
+        if stop > start:
+            total += (stop - start).total_seconds()
+            end = stop
+    return Health(
+        coverage=min(slots_with_data / slots, 1.0) if slots else 0.0,
+        faulty_hours=round(total / 3600, 1),
+        faulty_now=tuple(sorted({m for m, _, resolved in faulty if resolved is None})),
+    )

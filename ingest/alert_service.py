@@ -202,6 +202,8 @@ class AlertService:
         offset: int = 0,
         *,
         scope: Scope,
+        kind: str | None = None,
+        since: datetime | None = None,
     ) -> list[AlertView]:
         """Alerts of buildings in `scope`, newest first, filtered by state, openness,
         building and room."""
@@ -210,6 +212,10 @@ class AlertService:
             query = query.where(AlertRow.state == state)
         if open_only:
             query = query.where(AlertRow.state.in_(OPEN_STATES))
+        if kind:
+            query = query.where(AlertRow.kind == kind)
+        if since is not None:  # open at some point since then
+            query = query.where((AlertRow.resolved_at.is_(None)) | (AlertRow.resolved_at >= since))
         buildings = scope.narrow(building)
         if buildings is not None:
             query = query.where(AlertRow.building.in_(buildings))

@@ -63,3 +63,17 @@ def test_a_manager_of_another_building_neither_sees_nor_places_the_device(
     assert moved.status_code == 404
     assert other.post("/devices/esphome:node-7/retire").status_code == 404
     assert container.device_service.get("esphome:node-7", viewer=SYSTEM).room == "lobby"
+
+
+def test_placed_devices_show_their_faulty_time_even_without_influxdb(
+    container: FixedClockContainer, seeded: Seed, as_user: Callable[[str], FlaskClient]
+) -> None:
+    from ingest.domain.alerts import AlertChange, AlertKey
+
+    _hear(container, "shelly:ht-1", "temperature")
+    placed = container.device_service.place("shelly:ht-1", "hq", "lobby", by=SYSTEM)
+    key = AlertKey("hq", "lobby", "temperature", "warning", "faulty", placed.sensor)
+    container.alert_service.apply([AlertChange("open", key, NOW - timedelta(hours=3))])
+    page = as_user("fm").get("/devices").get_data(as_text=True)
+    row = page[page.index('data-device="shelly:ht-1"') :]
+    assert "3.0" in row[: row.index("</tr>")] and "temperature" in row[: row.index("</tr>")]

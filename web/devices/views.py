@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from devices.domain import Health, health
+from devices.service import DeviceView
+from ingest.adapters.influx import InfluxError
 from maintenance.domain.errors import InvalidInput, MaintenanceError, NotFound
 from web import deps
 from web.i18n import lazy
@@ -13,6 +18,8 @@ from web.security import FACILITY_MANAGER, me, roles_required
 
 bp = Blueprint("devices", __name__)
 MAX_PAIRS = 20
+HEALTH_PERIOD = timedelta(hours=24)
+HEALTH_SLOT = timedelta(minutes=5)
 
 
 def pairs(text: str, number: bool) -> dict[str, str] | dict[str, float]:
@@ -31,16 +38,41 @@ def pairs(text: str, number: bool) -> dict[str, str] | dict[str, float]:
     return found  # type: ignore[return-value]
 
 
+def device_health(placed: list[DeviceView]) -> dict[str, Health]:
+    """Health of each placed device over the last 24 h: one InfluxDB statement for all of
+    them and one query of faulty alerts; without InfluxDB, faulty time alone."""
+    until = deps.now()
+    since = until - HEALTH_PERIOD
+    scope = me().scope
+    try:
+        slots = deps.readings().slots_with_data(since, until, HEALTH_SLOT, scope.buildings)
+    except InfluxError:
+        slots = {}
+    faults: dict[tuple[str, str, str | None], list[tuple[str, datetime, datetime | None]]] = {}
+    for a in deps.container().alert_service.list(scope=scope, kind="faulty", since=since):
+        key = (a.building, a.room, a.sensor)
+        faults.setdefault(key, []).append((a.metric or "", a.opened_at, a.resolved_at))
+    expected = int(HEALTH_PERIOD / HEALTH_SLOT)
+    found: dict[str, Health] = {}
+    for d in placed:
+        if d.building and d.room and d.sensor:
+            key = (d.building, d.room, d.sensor)
+            found[d.device] = health(slots.get(key, 0), expected, faults.get(key, []), since, until)
+    return found
+
+
 @bp.get("/devices")
 @roles_required(FACILITY_MANAGER)
 def devices() -> ResponseReturnValue:
-    """Devices waiting to be placed, with what they report, and the placed ones."""
+    """Devices waiting to be placed, with what they report; the placed ones with their health."""
     found = deps.container().device_service.list(viewer=me().actor)
     rooms = deps.container().location_service.rooms(scope=me().scope)
+    placed = [d for d in found if d.status != "pending"]
     return render_template(
         "devices/list.html",
         pending=[d for d in found if d.status == "pending"],
-        placed=[d for d in found if d.status != "pending"],
+        placed=placed,
+        health=device_health([d for d in placed if d.status == "active"]),
         rooms=rooms,
     )
 

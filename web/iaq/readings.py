@@ -93,6 +93,37 @@ class IaqReadings:
             }
         return found
 
+    def slots_with_data(
+        self, since: datetime, until: datetime, slot: timedelta, buildings: Collection[str] | None
+    ) -> dict[tuple[str, str, str], int]:
+        """Per (building, room, sensor): how many `slot`-long stretches of [since, until) hold
+        at least one reading (of the metric it reports most). Counted inside InfluxDB: one
+        statement, a row per sensor, however many sensors."""
+        if buildings is not None and not buildings:
+            return {}
+        where = "time >= $since AND time < $until"
+        params: dict[str, Any] = {"since": rfc3339(since), "until": rfc3339(until)}
+        if buildings is not None:
+            names = [f"b{i}" for i in range(len(buildings))]
+            either = " OR ".join(f"{quote_ident('building')} = ${name}" for name in names)
+            where += f" AND ({either})"
+            params.update(zip(names, sorted(buildings), strict=True))
+        tags = ", ".join(quote_ident(t) for t in ("building", "room", "sensor"))
+        inner = (
+            f"SELECT {_fields(METRICS, 'count')} FROM {quote_ident(MEASUREMENT)} "
+            f"WHERE {where} GROUP BY time({interval(slot)}), {tags} fill(none)"
+        )
+        outer = ", ".join(f"count({quote_ident(m)}) AS {quote_ident(m)}" for m in METRICS)
+        query = f"SELECT {outer} FROM ({inner}) GROUP BY {tags}"
+        found: dict[tuple[str, str, str], int] = {}
+        for series in self._influx.query(query, params):
+            t = series.get("tags") or {}
+            row = series["values"][0][1:]
+            found[(t.get("building", ""), t.get("room", ""), t.get("sensor", ""))] = max(
+                (int(v) for v in row if v is not None), default=0
+            )
+        return found
+
     def series(
         self,
         building: str,
