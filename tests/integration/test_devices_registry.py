@@ -115,3 +115,56 @@ def test_a_device_on_a_room_merged_away_reports_for_the_room_it_was_merged_into(
     _, changed = devices.placements_since(version)
     assert [(p.device, p.room) for p in changed] == [("tasmota:rapat", "lt2-rapat")]
     container.close()
+
+
+def test_a_device_given_a_credential_waits_pending_in_its_building_before_it_is_heard(
+    registry,
+) -> None:
+    service, _ = registry
+    version, _ = service.placements_since(0)
+    expected = service.expect("tasmota:kantor_1", "tasmota", "hq", by=ADMIN)
+    assert (expected.status, expected.building, expected.room) == ("pending", "hq", None)
+    assert expected.first_seen is None and expected.readings == 0
+    # The manager of that building sees it and may place it; another building's does not.
+    assert [d.device for d in service.list("pending", viewer=HQ_MANAGER)] == ["tasmota:kantor_1"]
+    other = Actor("fm-other", "facility_manager", scope=Scope.of(["other"]))
+    assert service.list(viewer=other) == []
+    # Ingest learns of it (the building's time zone reads Tasmota's local `Time`).
+    newer, changed = service.placements_since(version)
+    assert newer > version and [(p.device, p.status, p.building) for p in changed] == [
+        ("tasmota:kantor_1", "pending", "hq")
+    ]
+    assert not changed[0].is_placed
+
+    # Heard: first and last seen, and still pending in hq until placed.
+    assert service.record_sightings([_seen("tasmota:kantor_1", T0, "co2", n=2)]) == 0
+    heard = service.get("tasmota:kantor_1", viewer=HQ_MANAGER)
+    assert (heard.first_seen, heard.last_seen, heard.readings) == (T0, T0, 2)
+    placed = service.place("tasmota:kantor_1", "hq", "lt1-lobby", by=HQ_MANAGER)
+    assert placed.status == "active"
+
+
+def test_expecting_a_known_device_changes_nothing_but_a_missing_building(registry) -> None:
+    service, _ = registry
+    service.record_sightings([_seen("esphome:node-7", T0, "co2")])
+    noted = service.expect("esphome:node-7", "esphome", "hq", by=ADMIN)
+    assert (noted.building, noted.readings, noted.first_seen) == ("hq", 1, T0)
+    again = service.expect("esphome:node-7", "esphome", "other", by=ADMIN)
+    assert again.building == "hq"  # a building already noted is not moved
+    service.place("esphome:node-7", "hq", "lt1-lobby", by=ADMIN)
+    assert service.expect("esphome:node-7", "esphome", None, by=ADMIN).status == "active"
+    # Without a building: pending for managers of every building only.
+    service.expect("esphome:node-8", "esphome", None, by=ADMIN)
+    assert [d.device for d in service.list("pending", viewer=ADMIN)] == ["esphome:node-8"]
+    assert service.list("pending", viewer=HQ_MANAGER) == []
+
+
+def test_expecting_needs_a_known_building_in_reach_and_a_manager(registry) -> None:
+    service, _ = registry
+    with pytest.raises(NotFound):
+        service.expect("tasmota:x", "tasmota", "nowhere", by=ADMIN)
+    with pytest.raises(NotFound):
+        service.expect("tasmota:x", "tasmota", "other", by=HQ_MANAGER)
+    with pytest.raises(NotAllowed):
+        service.expect("tasmota:x", "tasmota", "hq", by=Actor("v", "viewer"))
+    assert service.list(viewer=ADMIN) == []
