@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -168,3 +172,41 @@ def test_expecting_needs_a_known_building_in_reach_and_a_manager(registry) -> No
     with pytest.raises(NotAllowed):
         service.expect("tasmota:x", "tasmota", "hq", by=Actor("v", "viewer"))
     assert service.list(viewer=ADMIN) == []
+
+
+def test_udara_devices_add_with_a_building_pre_registers_the_device(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from tests.deploy.conftest import MOSQUITTO_DIR
+    from udara.cli import main
+
+    monkeypatch.setenv("UDARA_DATABASE_URL", sqlite_url)
+    config = tmp_path / "mosquitto"
+    shutil.copytree(MOSQUITTO_DIR, config, ignore=shutil.ignore_patterns("passwd*", ".*"))
+    monkeypatch.setenv("MOSQUITTO_CONFIG_DIR", str(config))
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    assert run("buildings", "add", "hq").exit_code == 0
+    added = run("devices", "add", "kantor-plug", "--format", "tasmota", "--topic", "kantor_1",
+                "--building", "hq", "--json")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout)["building"] == "hq"
+    pending = json.loads(run("devices", "pending", "--json").stdout)
+    assert [(d["device"], d["format"]) for d in pending] == [("tasmota:kantor_1", "tasmota")]
+    rows = json.loads(run("devices", "list", "--json").stdout)
+    assert [(r["name"], r.get("building")) for r in rows] == [
+        ("kantor-plug", None),  # the credential: its ACL holds no building
+        ("tasmota:kantor_1", "hq"),  # the registry: pending in hq
+    ]
+
+    acl = (config / "acl").read_text()
+    refused = run("devices", "add", "node-7", "--format", "esphome", "--node", "node-7",
+                  "--building", "annex")  # fmt: skip
+    assert refused.exit_code == 1 and "no building 'annex'" in refused.stderr
+    assert (config / "acl").read_text() == acl  # the credential was taken back
+    assert "node-7" not in (config / "passwd").read_text()
