@@ -212,8 +212,8 @@ def add_command(
     click.echo(RELOAD_HINT, err=True)
 
 
-def _expectation(fmt: str, value: str | None, building: str | None) -> tuple[str, str] | None:
-    """(device id, building) to pre-register, when a building was given for a device whose
+def _expectation(fmt: str, value: str | None, building: str | None) -> tuple[str, str, str] | None:
+    """(device id, format, building) to pre-register, when a building was given for a device whose
     id is known now; refuses a building that cannot be noted."""
     if building is None:
         return None
@@ -235,10 +235,12 @@ def _expectation(fmt: str, value: str | None, building: str | None) -> tuple[str
         raise _fail(exc) from exc
     if _container() is None:
         raise click.UsageError("run as `udara devices add` to note the building in the registry")
-    return device_id, building
+    return device_id, fmt, building
 
 
-def _expect(registry: DeviceRegistry, name: str, expected: tuple[str, str] | None) -> str | None:
+def _expect(
+    registry: DeviceRegistry, name: str, expected: tuple[str, str, str] | None
+) -> str | None:
     """Pre-register the device as pending in its building; if that fails, take the credential
     back so nothing is half done. Returns the device id registered."""
     if expected is None:
@@ -248,9 +250,9 @@ def _expect(registry: DeviceRegistry, name: str, expected: tuple[str, str] | Non
     from maintenance.domain.errors import MaintenanceError
     from maintenance.domain.transitions import SYSTEM
 
-    device_id, building = expected
+    device_id, fmt, building = expected
     try:
-        container.device_service.expect(device_id, device_id.split(":")[0], building, by=SYSTEM)
+        container.device_service.expect(device_id, fmt, building, by=SYSTEM)
     except MaintenanceError as exc:
         registry.remove(name)
         raise click.ClickException(f"{exc}; credential of {name} not issued") from exc
