@@ -24,7 +24,7 @@ from maintenance.adapters.orm import Building, Room
 from maintenance.domain.errors import InvalidInput, NotAllowed, NotFound
 from maintenance.domain.model import CODE_PATTERN
 from maintenance.domain.transitions import Actor
-from udara.db import insert_many_ignoring_conflicts, transaction
+from udara.db import insert_ignoring_conflicts, insert_many_ignoring_conflicts, transaction
 
 DEVICE_ADMIN = "facility_manager"
 
@@ -106,6 +106,7 @@ class DeviceService:
             for row in session.scalars(select(DeviceRow).where(DeviceRow.id.in_(seen))):
                 s = seen[row.id]
                 row.last_seen = max(row.last_seen, s.last) if row.last_seen else s.last
+                row.first_seen = min(row.first_seen, s.first) if row.first_seen else s.first
                 row.readings = (row.readings or 0) + s.readings
                 if not s.metrics <= set(row.metrics or ()):
                     row.metrics = sorted(set(row.metrics or ()) | s.metrics)
@@ -195,6 +196,37 @@ class DeviceService:
             row.placed_by = by.username
             _bump(session, row)
             return _view(row, building, room)
+
+    def expect(
+        self, device: str, format: str, building: str | None = None, *, by: Actor
+    ) -> DeviceView:
+        """Register a device before it is heard (its broker credential was just issued):
+        pending, with `building` noted, so the managers of that building see it among theirs
+        and place it. A device already known keeps its state; a pending one of no building
+        yet gets `building`."""
+        _check_admin(by)
+        if not 0 < len(device) <= DEVICE_ID_MAX:
+            raise InvalidInput.coded("bad_code", what="device", code=device)
+        with transaction(self._sessions) as session:
+            building_id = None
+            if building is not None:
+                building_id = session.scalar(select(Building.id).where(Building.code == building))
+                if building_id is None or not by.scope.allows(building):
+                    raise NotFound.coded("no_building", building=building)
+            new = insert_ignoring_conflicts(
+                session, DeviceRow,
+                {"id": device, "format": format, "status": "pending", "readings": 0,
+                 "metrics": [], "mapping": {}, "offsets": {}, "version": 0},
+                ["id"],
+            )  # fmt: skip
+            row = session.get(DeviceRow, device)
+            assert row is not None  # noqa: S101 - inserted or already there
+            noted = row.status == "pending" and row.building_id is None and building_id
+            if noted:
+                row.building_id = building_id
+            if new is not None or noted:
+                _bump(session, row)  # ingest reads the building's time zone for it
+            return self._visible_view(session, device, by)
 
     def correct(
         self,

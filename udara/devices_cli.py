@@ -10,7 +10,19 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from udara.bootstrap import Container
-from udara.devices import DEFAULT_CONFIG_DIR, Credential, DeviceError, DeviceRegistry
+from udara.devices import (
+    DEFAULT_CONFIG_DIR,
+    FIRMWARE,
+    FORMATS,
+    Credential,
+    Device,
+    DeviceError,
+    DeviceRegistry,
+    FirmwareDevice,
+    HandEdited,
+    make_device,
+    validate_segment,
+)
 
 if TYPE_CHECKING:
     from devices.service import DeviceView
@@ -43,10 +55,11 @@ def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
-def _credential_json(credential: Credential, broker_url: str) -> str:
+def _credential_json(credential: Credential, broker_url: str, building: str | None) -> str:
     device = credential.device
-    return json.dumps(
-        {
+    data: dict[str, object]
+    if isinstance(device, Device):
+        data = {
             "name": device.name,
             "building": device.building,
             "room": device.room,
@@ -57,26 +70,77 @@ def _credential_json(credential: Credential, broker_url: str) -> str:
             "telemetry_topic": device.telemetry_topic,
             "status_topic": device.status_topic,
             "mqtt_url": credential.mqtt_url(broker_url),
-        },
-        indent=2,
-    )
+        }
+    else:
+        data = {
+            **_firmware_json(device),
+            "username": device.username,
+            "password": credential.password,
+            "building": building,
+            "mqtt_url": credential.mqtt_url(broker_url),
+        }
+    return json.dumps(data, indent=2)
+
+
+def _firmware_json(device: FirmwareDevice) -> dict[str, object]:
+    """A device of another format: its format, topic space and registry id."""
+    option = device.firmware.option
+    return {
+        "name": device.name,
+        "format": device.format,
+        **({option: device.topic} if option else {}),
+        "device_id": device.device_id,
+        "publish": device.publishes,
+        "subscribe": device.subscribes,
+    }
 
 
 @click.group("devices")
 def devices() -> None:
-    """Broker credentials of sensor devices.
+    """Broker credentials of sensor devices, and the registry of devices heard.
 
-    Each device gets its own MQTT user that may publish only under
-    udara/{building}/{room}/{sensor}/ (telemetry and status). Changes take effect when the
-    broker reloads its files (SIGHUP).
+    Each device gets its own MQTT user. One of Udara's own payload may publish only under
+    udara/{building}/{room}/{sensor}/ (telemetry and status); one of another firmware
+    (--format) only in its firmware's topic space for its own topic, node or prefix, and
+    reads only its own command topics. Changes take effect when the broker reloads its files
+    (SIGHUP).
     """
+
+
+def _topic_of(fmt: str, options: dict[str, str | None]) -> str | None:
+    """The one of --topic/--node/--prefix that `fmt` takes; the others must be absent."""
+    firmware = FIRMWARE.get(fmt)
+    wanted = firmware.option if firmware else None
+    for option, value in options.items():
+        if value is not None and option != wanted:
+            takes = f"--{wanted}" if wanted else "none of them"
+            raise click.UsageError(f"--{option} is not for format {fmt} (it takes {takes})")
+    return options.get(wanted) if wanted else None
 
 
 @devices.command("add")
 @click.argument("name")
-@click.option("--building", required=True, help="Building id (topic segment).")
-@click.option("--room", required=True, help="Room id (topic segment).")
-@click.option("--sensor", default=None, help="Sensor id (topic segment); default: NAME.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="udara",
+    show_default=True,
+    help="What the device publishes: Udara's payload, or another firmware's topics.",
+)
+@click.option(
+    "--building",
+    default=None,
+    help="Building id (topic segment). Required for format udara; for tasmota and esphome, "
+    "pre-registers the device as pending in that building.",
+)
+@click.option("--room", default=None, help="Room id (topic segment); format udara only.")
+@click.option(
+    "--sensor", default=None, help="Sensor id (topic segment); default: NAME. Format udara only."
+)
+@click.option("--topic", default=None, help="Tasmota: the device's Topic (tele/TOPIC/…).")
+@click.option("--node", default=None, help="ESPHome: the node name (its topic prefix).")
+@click.option("--prefix", default=None, help="Shelly: the device's MQTT topic prefix.")
 @click.option(
     "--password-stdin",
     is_flag=True,
@@ -92,39 +156,135 @@ def devices() -> None:
 @config_dir_option
 def add_command(
     name: str,
-    building: str,
-    room: str,
+    fmt: str,
+    building: str | None,
+    room: str | None,
     sensor: str | None,
+    topic: str | None,
+    node: str | None,
+    prefix: str | None,
     password_stdin: bool,
     broker_url: str,
     as_json: bool,
     config_dir: Path,
 ) -> None:
-    """Issue a credential for device NAME and print it (the password is shown only once)."""
+    """Issue a credential for device NAME and print it (the password is shown only once).
+
+    \b
+    udara devices add lobby-co2 --building hq --room lobby
+    udara devices add kantor-plug --format tasmota --topic kantor_1 [--building hq]
+    udara devices add node-7 --format esphome --node node-7 [--building hq]
+    udara devices add z2m --format zigbee2mqtt
+    udara devices add ht-lt2 --format shelly --prefix shellyplusht-lt2
+    udara devices add lns --format chirpstack
+    """
+    value = _topic_of(fmt, {"topic": topic, "node": node, "prefix": prefix})
+    if fmt == "udara" and (building is None or room is None):
+        raise click.UsageError("format udara needs --building and --room (its topic names them)")
+    noted = building if fmt != "udara" else None
+    try:
+        if fmt != "udara":
+            make_device(name, fmt, room=room, sensor=sensor, topic=value)  # checked before the DB
+    except DeviceError as exc:
+        raise _fail(exc) from exc
+    expected = _expectation(fmt, value, noted)
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+    registry = _registry(config_dir)
     try:
-        credential = _registry(config_dir).add(
-            name, building=building, room=room, sensor=sensor, password=password
+        credential = registry.add(
+            name,
+            building=building if fmt == "udara" else None,
+            room=room,
+            sensor=sensor,
+            format=fmt,
+            topic=value,
+            password=password,
         )
     except (DeviceError, OSError) as exc:
         raise _fail(exc) from exc
+    registered = _expect(registry, name, expected)
     if as_json:
-        click.echo(_credential_json(credential, broker_url))
+        click.echo(_credential_json(credential, broker_url, noted))
     else:
-        device = credential.device
-        shown = "(the one you gave)" if password_stdin else credential.password
+        _print_credential(credential, broker_url, password_stdin, registered)
+    click.echo(RELOAD_HINT, err=True)
+
+
+def _expectation(fmt: str, value: str | None, building: str | None) -> tuple[str, str, str] | None:
+    """(device id, format, building) to pre-register, when a building was given for a device whose
+    id is known now; refuses a building that cannot be noted."""
+    if building is None:
+        return None
+    firmware = FIRMWARE[fmt]
+    device_id = firmware.device_id(value)
+    if device_id is None:
+        why = (
+            f"a {fmt} account is a bridge for many devices"
+            if firmware.option is None
+            else f"a {fmt} device's id is known only once it is heard"
+        )
+        raise click.UsageError(
+            f"--building is not for format {fmt}: {why}; place each device when it is "
+            "pending (udara devices pending, udara devices place)"
+        )
+    try:
+        validate_segment(building, "building")
+    except DeviceError as exc:
+        raise _fail(exc) from exc
+    if _container() is None:
+        raise click.UsageError("run as `udara devices add` to note the building in the registry")
+    return device_id, fmt, building
+
+
+def _expect(
+    registry: DeviceRegistry, name: str, expected: tuple[str, str, str] | None
+) -> str | None:
+    """Pre-register the device as pending in its building; if that fails, take the credential
+    back so nothing is half done. Returns the device id registered."""
+    if expected is None:
+        return None
+    container = _container()
+    assert container is not None  # noqa: S101 - _expectation checked it
+    from maintenance.domain.errors import MaintenanceError
+    from maintenance.domain.transitions import SYSTEM
+
+    device_id, fmt, building = expected
+    try:
+        container.device_service.expect(device_id, fmt, building, by=SYSTEM)
+    except MaintenanceError as exc:
+        registry.remove(name)
+        raise click.ClickException(f"{exc}; credential of {name} not issued") from exc
+    return device_id
+
+
+def _print_credential(
+    credential: Credential, broker_url: str, password_stdin: bool, registered: str | None
+) -> None:
+    device = credential.device
+    shown = "(the one you gave)" if password_stdin else credential.password
+    if isinstance(device, Device):
         click.echo(f"Device {device.name} may publish under {device.topic_prefix}")
         click.echo(f"  username:     {device.username}")
         click.echo(f"  password:     {shown}")
         click.echo(f"  topic prefix: {device.topic_prefix}")
         click.echo(f"  telemetry:    {device.telemetry_topic}  (QoS 1)")
         click.echo(f"  status:       {device.status_topic}  (retained; last will 'offline')")
-        if not password_stdin:
-            click.echo(f"  MQTT URL:     {credential.mqtt_url(broker_url)}")
-        click.echo("The password is stored only as a hash: copy it now, it is not shown again.")
-    click.echo(RELOAD_HINT, err=True)
+    else:
+        click.echo(f"Device {device.name} ({device.format}) may publish under {device.space}")
+        click.echo(f"  username:     {device.username}")
+        click.echo(f"  password:     {shown}")
+        click.echo(f"  publishes:    {', '.join(device.publishes)}")
+        click.echo(f"  subscribes:   {', '.join(device.subscribes)}")
+        if registered:
+            click.echo(f"  device id:    {registered} (pending in the registry until placed)")
+        elif device.device_id:
+            click.echo(f"  device id:    {device.device_id} (pending once heard)")
+        click.echo(f"  set up:       {device.hint}")
+    if not password_stdin:
+        click.echo(f"  MQTT URL:     {credential.mqtt_url(broker_url)}")
+    click.echo("The password is stored only as a hash: copy it now, it is not shown again.")
 
 
 def _container() -> Container | None:
@@ -143,6 +303,21 @@ def _heard(status: str | None) -> list[DeviceView]:
     return container.device_service.list(status, viewer=SYSTEM)
 
 
+def _entry_json(entry: Device | FirmwareDevice | HandEdited) -> dict[str, object]:
+    if isinstance(entry, Device):  # the keys rows of Udara's payload always had
+        return {
+            "name": entry.name,
+            "format": "udara",
+            "building": entry.building,
+            "room": entry.room,
+            "sensor": entry.sensor,
+            "topic_prefix": entry.topic_prefix,
+        }
+    if isinstance(entry, FirmwareDevice):
+        return _firmware_json(entry)
+    return {"name": entry.name, "format": None, "hand_edited": True, "acl": list(entry.lines)}
+
+
 @devices.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @config_dir_option
@@ -150,22 +325,12 @@ def list_command(as_json: bool, config_dir: Path) -> None:
     """List devices: those with a broker credential, and every device heard in any format."""
     registry = _registry(config_dir)
     try:
-        found = registry.devices()
+        found = registry.entries()
     except (DeviceError, OSError) as exc:
         raise _fail(exc) from exc
     heard = _heard(None)
     if as_json:
-        rows: list[dict[str, object]] = [
-            {
-                "name": d.name,
-                "format": "udara",
-                "building": d.building,
-                "room": d.room,
-                "sensor": d.sensor,
-                "topic_prefix": d.topic_prefix,
-            }
-            for d in found
-        ]
+        rows = [_entry_json(entry) for entry in found]
         rows += [{"name": h.device, **h.to_json()} for h in heard]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -174,9 +339,10 @@ def list_command(as_json: bool, config_dir: Path) -> None:
         return
     width = max([len(d.name) for d in found] + [len(h.device) for h in heard])
     for d in found:
-        click.echo(f"{d.name:<{width}}  {d.topic_prefix}")
+        shown = f"{d.format}: {d.space}" if isinstance(d, FirmwareDevice) else d.space
+        click.echo(f"{d.name:<{width}}  {shown}")
     for h in heard:
-        where = f"{h.building}/{h.room}/{h.sensor}" if h.room else "-"
+        where = f"{h.building}/{h.room}/{h.sensor}" if h.room else (h.building or "-")
         click.echo(f"{h.device:<{width}}  {h.status:8} {where}")
 
 
@@ -262,12 +428,12 @@ def _pairs(items: tuple[str, ...], kind: type) -> dict[str, Any]:
 @click.argument("name")
 @config_dir_option
 def remove_command(name: str, config_dir: Path) -> None:
-    """Revoke device NAME's credential and ACL entry."""
+    """Revoke device NAME's credential and ACL entry (of any format, or a hand-edited one)."""
     try:
-        device = _registry(config_dir).remove(name)
+        entry = _registry(config_dir).remove(name)
     except (DeviceError, OSError) as exc:
         raise _fail(exc) from exc
-    click.echo(f"removed device {device.name} ({device.topic_prefix})")
+    click.echo(f"removed device {entry.name} ({entry.space})")
     click.echo(RELOAD_HINT, err=True)
 
 

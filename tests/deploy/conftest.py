@@ -173,7 +173,15 @@ def broker_factory(tmp_path: Path) -> Iterator[Callable[..., Broker]]:
     """Start brokers on copies of deploy/mosquitto, with devices issued before the start."""
     started: list[Broker] = []
 
-    def make(devices: tuple[tuple[str, str, str, str, bool], ...] = ()) -> Broker:
+    def make(
+        devices: tuple[tuple[str, str, str, str, bool], ...] = (),
+        accounts: tuple[tuple[str, str, str | None], ...] = (),
+        extra_acl: str = "",
+        extra_passwords: dict[str, str] | None = None,
+    ) -> Broker:
+        """`devices`: (name, building, room, sensor, hash with mosquitto_passwd) of format
+        udara; `accounts`: (name, format, topic) of other firmware; `extra_acl` and
+        `extra_passwords`: accounts an operator added by hand."""
         workdir = tmp_path / f"broker{len(started)}"
         config_dir, data_dir = workdir / "config", workdir / "data"
         data_dir.mkdir(parents=True)
@@ -185,6 +193,13 @@ def broker_factory(tmp_path: Path) -> Iterator[Callable[..., Broker]]:
             broker.credentials[name] = registry.add(
                 name, building=building, room=room, sensor=sensor
             )
+        for name, fmt, topic in accounts:
+            broker.credentials[name] = broker.registry.add(name, format=fmt, topic=topic)
+        if extra_acl:
+            with (config_dir / "acl").open("a", encoding="utf-8") as acl:
+                acl.write(extra_acl)
+        for user, password in (extra_passwords or {}).items():
+            broker.registry.set_password(user, password)
         broker.start()
         started.append(broker)
         return broker

@@ -16,7 +16,16 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.conftest import MOSQUITTO_DIR, REPO, SERVICE_ENV, Broker, run_entrypoint
+from ingest.domain.formats.registry import FORMATS
+from ingest.domain.formats.registry import subscriptions as ingest_subscriptions
+from tests.deploy.conftest import (
+    MOSQUITTO_DIR,
+    REPO,
+    SERVICE_ENV,
+    STANDARD_DEVICES,
+    Broker,
+    run_entrypoint,
+)
 from tests.deploy.mqtt_probe import NOT_AUTHORIZED, Probe
 from udara.devices import DeviceRegistry
 from udara.devservers import wait_until
@@ -268,3 +277,142 @@ def test_repository_ships_no_device_and_no_password(tmp_path: Path) -> None:
     acl = committed.stdout if committed.returncode == 0 else (MOSQUITTO_DIR / "acl").read_text()
     (tmp_path / "acl").write_text(acl)
     assert DeviceRegistry(tmp_path).devices() == []
+
+
+# --- devices of other firmware --------------------------------------------------------------
+
+# What an operator's own console (Home Assistant, Node-RED, …) would be granted by hand: it
+# sends Tasmota commands. Udara never writes command topics.
+CONSOLE_ACL = "\n# the site's own console, by hand\nuser ops-console\ntopic write cmnd/#\n"
+CONSOLE_PASSWORD = "console-test-password"
+FIRMWARE_ACCOUNTS = (
+    ("kantor-plug", "tasmota", "kantor_1"),
+    ("node-7", "esphome", "node-7"),
+    ("z2m", "zigbee2mqtt", None),
+    ("ht-lt2", "shelly", "shellyplusht-lt2"),
+    ("lns", "chirpstack", None),
+)
+# One message each account sends on a topic ingest reads (CONTRACTS.md "Sensor devices").
+FIRMWARE_READINGS = {
+    "kantor-plug": "tele/kantor_1/SENSOR",
+    "node-7": "node-7/sensor/co2/state",
+    "z2m": "zigbee2mqtt/lantai 2",
+    "ht-lt2": "shellyplusht-lt2/events/rpc",
+    "lns": "application/7/device/0004a30b001c0530/event/up",
+}
+
+
+@pytest.fixture
+def firmware_broker(broker_factory: Callable[..., Broker]) -> Broker:
+    """The standard devices, one account of each other firmware, and a hand-made console."""
+    return broker_factory(
+        STANDARD_DEVICES,
+        accounts=FIRMWARE_ACCOUNTS,
+        extra_acl=CONSOLE_ACL,
+        extra_passwords={"ops-console": CONSOLE_PASSWORD},
+    )
+
+
+def firmware_ingest(broker: Broker) -> Probe:
+    """Ingest, subscribed to every format's topics as it does (UDARA_DEVICE_FORMATS: all)."""
+    probe = broker.connected("udara-ingest", platform=True, client_id="udara-ingest")
+    for topic in ingest_subscriptions(FORMATS):
+        assert probe.subscribe(topic) == [1], topic
+    return probe
+
+
+def test_tasmota_device_publishes_only_its_own_topics_and_reads_its_commands(
+    firmware_broker: Broker,
+) -> None:
+    broker = firmware_broker
+    consumer = firmware_ingest(broker)
+    plug = broker.connected("kantor-plug", will=("tele/kantor_1/LWT", b"Offline"))
+    for topic in ("cmnd/kantor_1/#", "cmnd/tasmotas/#", "cmnd/#"):
+        plug.subscribe(topic)  # the last one delivers only what the ACL lets it read
+
+    assert plug.publish("tele/kantor_1/LWT", b"Online", retain=True) == 0
+    assert plug.publish("tele/kantor_1/SENSOR", READING) == 0
+    assert plug.publish("stat/kantor_1/RESULT", b'{"POWER":"ON"}') == 0
+    for forged in (
+        "tele/other/SENSOR",
+        "tele/kantor_10/SENSOR",
+        "stat/other/RESULT",
+        "cmnd/other/POWER",
+        "cmnd/kantor_1/POWER",  # it takes commands, it does not give them
+        LOBBY + "telemetry",
+        "udara/hq/kantor/kantor_1/telemetry",
+        "zigbee2mqtt/lantai 2",
+    ):
+        assert plug.publish(forged, READING) == NOT_AUTHORIZED, forged
+    # Nor may any other account write in its space.
+    assert broker.connected("lobby-co2").publish("tele/kantor_1/SENSOR", b"{}") == NOT_AUTHORIZED
+    assert broker.connected("node-7").publish("tele/kantor_1/SENSOR", b"{}") == NOT_AUTHORIZED
+
+    console = broker.connected("ops-console", CONSOLE_PASSWORD)
+    assert console.publish("cmnd/other/POWER", b"OFF") == 0
+    assert console.publish("cmnd/kantor_1/POWER", b"ON") == 0
+    assert console.publish("cmnd/tasmotas/STATUS", b"0") == 0
+    plug.wait_for("cmnd/tasmotas/STATUS", b"0")
+    assert plug.got("cmnd/kantor_1/POWER") in ([b"ON"], [b"ON", b"ON"])  # via one or two subs
+    assert plug.got("cmnd/other/POWER") == []
+
+    consumer.wait_for("tele/kantor_1/SENSOR", READING)
+    consumer.wait_for("tele/kantor_1/LWT", b"Online")
+    assert consumer.got("tele/other/SENSOR") == [] and consumer.got("tele/kantor_10/SENSOR") == []
+    assert consumer.got(LOBBY + "telemetry") == []
+    plug.drop()  # its last will, in its own space, reaches ingest
+    consumer.wait_for("tele/kantor_1/LWT", b"Offline")
+
+
+def test_every_firmware_account_reaches_ingest_and_stays_in_its_space(
+    firmware_broker: Broker,
+) -> None:
+    broker = firmware_broker
+    consumer = firmware_ingest(broker)
+    for name, topic in FIRMWARE_READINGS.items():
+        account = broker.connected(name)
+        assert account.publish(topic, READING) == 0, (name, topic)
+        consumer.wait_for(topic, READING)
+        # Udara's own topics, and every other account's, are out of reach.
+        assert account.publish(LOBBY + "telemetry", READING) == NOT_AUTHORIZED, name
+        for other, elsewhere in FIRMWARE_READINGS.items():
+            if other != name:
+                assert account.publish(elsewhere, b"forged") == NOT_AUTHORIZED, (name, elsewhere)
+    for topic in FIRMWARE_READINGS.values():
+        assert consumer.got(topic) == [READING]
+
+
+def test_firmware_accounts_read_only_their_own_command_topics(firmware_broker: Broker) -> None:
+    broker = firmware_broker
+    node = broker.connected("node-7")
+    shelly = broker.connected("ht-lt2")
+    bridge = broker.connected("z2m")
+    lns = broker.connected("lns")
+    for probe in (node, shelly, bridge, lns):
+        probe.subscribe("#")  # delivers only what the ACL lets each read
+
+    # Every account writes its own space only: the ESPHome node and the Shelly cannot
+    # command each other, nor the bridges' devices.
+    assert node.publish("shellyplusht-lt2/rpc", b"{}") == NOT_AUTHORIZED
+    assert shelly.publish("node-7/switch/relay/command", b"ON") == NOT_AUTHORIZED
+    assert node.publish("zigbee2mqtt/lantai 2/set", b"{}") == NOT_AUTHORIZED
+    assert shelly.publish("application/7/device/00/command/down", b"{}") == NOT_AUTHORIZED
+
+    # Each reads its firmware's command topics (here sent from its own space, the one account
+    # that may write there), and nothing else of what it publishes.
+    # (account, topics it publishes, those of them it reads back)
+    cases = [
+        (node, ["node-7/switch/relay/command", "node-7/climate/ac/mode/command",
+                "node-7/status"], 2),
+        (shelly, ["shellyplusht-lt2/rpc", "shellyplusht-lt2/command/switch:0",
+                  "shellyplusht-lt2/online", "shellyplusht-lt2/events/rpc"], 2),
+        (bridge, ["zigbee2mqtt/lantai 2/set", "zigbee2mqtt/bridge/request/health_check"], 2),
+        (lns, ["application/7/device/0004a30b001c0530/command/down",
+               "application/7/device/0004a30b001c0530/event/up"], 1),
+    ]  # fmt: skip
+    for probe, topics, n_read in cases:
+        for topic in topics:
+            assert probe.publish(topic, b"x") == 0, topic
+        probe.publish(topics[0], b"flush")  # a round trip: anything queued before has arrived
+        probe.wait_for(topics[0], b"flush")
+        assert [m.topic for m in probe.messages if m.payload == b"x"] == topics[:n_read]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,3 +119,94 @@ def test_a_device_on_a_room_merged_away_reports_for_the_room_it_was_merged_into(
     _, changed = devices.placements_since(version)
     assert [(p.device, p.room) for p in changed] == [("tasmota:rapat", "lt2-rapat")]
     container.close()
+
+
+def test_a_device_given_a_credential_waits_pending_in_its_building_before_it_is_heard(
+    registry,
+) -> None:
+    service, _ = registry
+    version, _ = service.placements_since(0)
+    expected = service.expect("tasmota:kantor_1", "tasmota", "hq", by=ADMIN)
+    assert (expected.status, expected.building, expected.room) == ("pending", "hq", None)
+    assert expected.first_seen is None and expected.readings == 0
+    # The manager of that building sees it and may place it; another building's does not.
+    assert [d.device for d in service.list("pending", viewer=HQ_MANAGER)] == ["tasmota:kantor_1"]
+    other = Actor("fm-other", "facility_manager", scope=Scope.of(["other"]))
+    assert service.list(viewer=other) == []
+    # Ingest learns of it (the building's time zone reads Tasmota's local `Time`).
+    newer, changed = service.placements_since(version)
+    assert newer > version and [(p.device, p.status, p.building) for p in changed] == [
+        ("tasmota:kantor_1", "pending", "hq")
+    ]
+    assert not changed[0].is_placed
+
+    # Heard: first and last seen, and still pending in hq until placed.
+    assert service.record_sightings([_seen("tasmota:kantor_1", T0, "co2", n=2)]) == 0
+    heard = service.get("tasmota:kantor_1", viewer=HQ_MANAGER)
+    assert (heard.first_seen, heard.last_seen, heard.readings) == (T0, T0, 2)
+    placed = service.place("tasmota:kantor_1", "hq", "lt1-lobby", by=HQ_MANAGER)
+    assert placed.status == "active"
+
+
+def test_expecting_a_known_device_changes_nothing_but_a_missing_building(registry) -> None:
+    service, _ = registry
+    service.record_sightings([_seen("esphome:node-7", T0, "co2")])
+    noted = service.expect("esphome:node-7", "esphome", "hq", by=ADMIN)
+    assert (noted.building, noted.readings, noted.first_seen) == ("hq", 1, T0)
+    again = service.expect("esphome:node-7", "esphome", "other", by=ADMIN)
+    assert again.building == "hq"  # a building already noted is not moved
+    service.place("esphome:node-7", "hq", "lt1-lobby", by=ADMIN)
+    assert service.expect("esphome:node-7", "esphome", None, by=ADMIN).status == "active"
+    # Without a building: pending for managers of every building only.
+    service.expect("esphome:node-8", "esphome", None, by=ADMIN)
+    assert [d.device for d in service.list("pending", viewer=ADMIN)] == ["esphome:node-8"]
+    assert service.list("pending", viewer=HQ_MANAGER) == []
+
+
+def test_expecting_needs_a_known_building_in_reach_and_a_manager(registry) -> None:
+    service, _ = registry
+    with pytest.raises(NotFound):
+        service.expect("tasmota:x", "tasmota", "nowhere", by=ADMIN)
+    with pytest.raises(NotFound):
+        service.expect("tasmota:x", "tasmota", "other", by=HQ_MANAGER)
+    with pytest.raises(NotAllowed):
+        service.expect("tasmota:x", "tasmota", "hq", by=Actor("v", "viewer"))
+    assert service.list(viewer=ADMIN) == []
+
+
+def test_udara_devices_add_with_a_building_pre_registers_the_device(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from tests.deploy.conftest import MOSQUITTO_DIR
+    from udara.cli import main
+
+    monkeypatch.setenv("UDARA_DATABASE_URL", sqlite_url)
+    config = tmp_path / "mosquitto"
+    shutil.copytree(MOSQUITTO_DIR, config, ignore=shutil.ignore_patterns("passwd*", ".*"))
+    monkeypatch.setenv("MOSQUITTO_CONFIG_DIR", str(config))
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    assert run("buildings", "add", "hq").exit_code == 0
+    added = run("devices", "add", "kantor-plug", "--format", "tasmota", "--topic", "kantor_1",
+                "--building", "hq", "--json")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout)["building"] == "hq"
+    pending = json.loads(run("devices", "pending", "--json").stdout)
+    assert [(d["device"], d["format"]) for d in pending] == [("tasmota:kantor_1", "tasmota")]
+    rows = json.loads(run("devices", "list", "--json").stdout)
+    assert [(r["name"], r.get("building")) for r in rows] == [
+        ("kantor-plug", None),  # the credential: its ACL holds no building
+        ("tasmota:kantor_1", "hq"),  # the registry: pending in hq
+    ]
+
+    acl = (config / "acl").read_text()
+    refused = run("devices", "add", "node-7", "--format", "esphome", "--node", "node-7",
+                  "--building", "annex")  # fmt: skip
+    assert refused.exit_code == 1 and "no building 'annex'" in refused.stderr
+    assert (config / "acl").read_text() == acl  # the credential was taken back
+    assert "node-7" not in (config / "passwd").read_text()
