@@ -75,7 +75,7 @@ class PeopleNotifications:
                 session.flush()
         except IntegrityError as exc:
             raise InvalidContact(
-                f"{username} already has a {contact.channel} contact point; remove it first"
+                f"{username} already has a contact point on {contact.channel}; remove it first"
             ) from exc
         return ContactOut(channel=contact.channel,
                           address=masked_address(contact.channel, contact.address),
