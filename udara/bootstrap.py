@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from maintenance.services.users import UserService
     from maintenance.services.workorders import WorkOrderService
     from notifications.domain.routing import Routing
+    from notifications.services.ack import Acknowledgements
     from notifications.services.alerts import AlertNotifications
     from notifications.services.dispatch import Dispatcher
     from notifications.services.links import Links
@@ -355,6 +356,13 @@ class Container:
         from notifications.services.people import PeopleNotifications
 
         return PeopleNotifications(self.session_factory, self.notifier, self.links, self.clock)
+
+    @cached_property
+    def acknowledgements(self) -> Acknowledgements:
+        """One-tap acknowledge links: check, preview and use them."""
+        from notifications.services.ack import Acknowledgements
+
+        return Acknowledgements(self.session_factory, self.links, lambda: self.alert_service)
 
     @cached_property
     def dispatcher(self) -> Dispatcher:

@@ -41,6 +41,26 @@ TEXTS: Final[dict[str, dict[str, Text]]] = {
         "test": ("Pesan uji", "Pesan uji untuk {user}: saluran ini berfungsi.\n{link}"),
         "folded": ("{n} pemberitahuan", "{n} pemberitahuan:"),
         "ack": ("", "Konfirmasi dengan satu ketukan: {link}"),
+        "ack_page.ask": ("Konfirmasi peringatan", "Konfirmasi peringatan ini sebagai {user}?"),
+        "ack_page.button": ("", "Konfirmasi"),
+        "ack_page.done": ("Dikonfirmasi", "Peringatan dikonfirmasi oleh {user} pada {at}."),
+        "ack_page.tampered": ("Tautan tidak sah", "Tautan ini tidak sah. Tidak ada yang diubah."),
+        "ack_page.expired": (
+            "Tautan kedaluwarsa",
+            "Tautan ini sudah kedaluwarsa (berlaku 24 jam). Tidak ada yang diubah.",
+        ),
+        "ack_page.used": (
+            "Tautan sudah dipakai",
+            "Tautan ini sudah dipakai. Tidak ada yang diubah.",
+        ),
+        "ack_page.gone": (
+            "Tidak ditemukan",
+            "Peringatan ini tidak ditemukan. Tidak ada yang diubah.",
+        ),
+        "ack_page.resolved": (
+            "Sudah pulih",
+            "Peringatan ini sudah pulih; tidak ada yang perlu dikonfirmasi.",
+        ),
     },
     "en": {
         "alert_opened.critical": (
@@ -68,6 +88,20 @@ TEXTS: Final[dict[str, dict[str, Text]]] = {
         "test": ("Test message", "A test message for {user}: this channel works.\n{link}"),
         "folded": ("{n} notifications", "{n} notifications:"),
         "ack": ("", "Acknowledge with one tap: {link}"),
+        "ack_page.ask": ("Acknowledge alert", "Acknowledge this alert as {user}?"),
+        "ack_page.button": ("", "Acknowledge"),
+        "ack_page.done": ("Acknowledged", "Alert acknowledged by {user} at {at}."),
+        "ack_page.tampered": ("Invalid link", "This link is not valid. Nothing was changed."),
+        "ack_page.expired": (
+            "Link expired",
+            "This link has expired (it lasts 24 hours). Nothing was changed.",
+        ),
+        "ack_page.used": ("Link already used", "This link was used before. Nothing was changed."),
+        "ack_page.gone": ("Not found", "This alert was not found. Nothing was changed."),
+        "ack_page.resolved": (
+            "Already resolved",
+            "This alert is resolved; nothing to acknowledge.",
+        ),
     },
 }
 WORDS: Final[dict[str, dict[str, str]]] = {

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ingest.domain.messages import METRIC_NAMES
 from ingest.domain.messages import word as alert_message
 from notifications.adapters import directory, outbox
-from notifications.domain.model import Event
+from notifications.domain.model import Event, Person
 from notifications.domain.texts import Rendered, render, word
 from notifications.domain.timing import open_time
 from notifications.services.links import Links
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ingest.alert_service import AlertService, AlertView
 
 log = logging.getLogger(__name__)
+ACK_ROLE = "facility_manager"
 
 
 def alert_key(alert_id: int, name: str, level: int | None = None) -> str:
@@ -127,7 +128,7 @@ class AlertNotifications:
 
     def _texts(
         self, session: Session, alert: AlertView, name: str, level: int | None, now: datetime
-    ) -> Callable[[str, str], Rendered]:
+    ) -> Callable[[str, Person], Rendered]:
         building = directory.building(session, alert.building)
         tz = building.timezone if building else None
         room = directory.room_name(session, alert.building, alert.room)
@@ -136,7 +137,7 @@ class AlertNotifications:
         link = self._links.alert(alert.id)
         with_ack = name != "alert_resolved" and alert.state == "active"
 
-        def texts(lang: str, recipient: str) -> Rendered:
+        def texts(lang: str, recipient: Person) -> Rendered:
             w = words(lang, tz)
             if alert.kind == "threshold" and alert.metric:
                 what = w.gettext(METRIC_NAMES.get(alert.metric, alert.metric))
@@ -147,9 +148,10 @@ class AlertNotifications:
                 message=alert_message(alert.message_code, alert.message_params, alert.message, w),
                 since=w.instant(alert.opened_at), at=w.instant(alert.resolved_at or now),
             )  # fmt: skip
-            if not with_ack:
+            # Only those who may acknowledge get the one-tap link (the API's rule: managers).
+            if not with_ack or recipient.role != ACK_ROLE:
                 return text
-            ack = render(lang, "ack", link=self._links.ack(alert.id, recipient, now))
+            ack = render(lang, "ack", link=self._links.ack(alert.id, recipient.username, now))
             return Rendered(text.subject, f"{text.body}\n{ack.body}")
 
         return texts

@@ -22,7 +22,7 @@ from notifications.domain.routing import ON_CALL, Routing, plan
 from notifications.domain.texts import Rendered
 
 # (language, recipient) -> the message's subject and body for that person.
-Texts = Callable[[str, str], Rendered]
+Texts = Callable[[str, Person], Rendered]
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,10 @@ class Notifier:
         if not outbox.mark_routed(session, event, now):
             return None
         people = self.people(session, names, audience)
+        by_name = {p.username: p for p in people}
         rows: list[dict[str, Any]] = []
         for planned in plan(event, people, now, self._default_tz):
-            text = texts(planned.lang, planned.recipient)
+            text = texts(planned.lang, by_name[planned.recipient])
             pending = planned.status == "pending"
             rows.append({
                 "event": event.name, "event_key": event.key, "recipient": planned.recipient,

@@ -14,7 +14,7 @@ from notifications.adapters import directory, outbox
 from notifications.adapters.apprise_channel import check_url, masked
 from notifications.adapters.orm import ContactPoint, NotificationPrefs
 from notifications.domain.channels import classify
-from notifications.domain.model import EMAIL, KINDS, Event
+from notifications.domain.model import EMAIL, KINDS, Event, Person
 from notifications.domain.texts import Rendered, render
 from notifications.domain.timing import parse_quiet_hours, render_quiet_hours
 from notifications.schemas import ContactOut, DeliveryOut, PrefsOut
@@ -174,8 +174,8 @@ class PeopleNotifications:
         event = Event(key=f"test:{username}:{now.isoformat()}", name="test", building=None,
                       at=now, urgent=True)  # fmt: skip
 
-        def texts(lang: str, recipient: str) -> Rendered:
-            return render(lang, "test", user=recipient, link=self._links.base + "/")
+        def texts(lang: str, recipient: Person) -> Rendered:
+            return render(lang, "test", user=recipient.username, link=self._links.base + "/")
 
         with transaction(self._sessions) as session:
             self._user(session, username)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from maintenance.services.events import WorkOrderChange
 from notifications.adapters import directory
 from notifications.adapters.directory import WorkOrderFacts
-from notifications.domain.model import Event
+from notifications.domain.model import Event, Person
 from notifications.domain.texts import Rendered, render, word
 from notifications.services.links import Links
 from notifications.services.notifier import Audience, Notifier
@@ -57,7 +57,7 @@ class WorkOrderNotifications:
 
     def _texts(
         self, session: Session, wo: WorkOrderFacts, change: WorkOrderChange
-    ) -> Callable[[str, str], Rendered]:
+    ) -> Callable[[str, Person], Rendered]:
         building = directory.building(session, wo.building)
         tz = building.timezone if building else None
         room = directory.room_name(session, wo.building, wo.room) if wo.room else None
@@ -65,7 +65,7 @@ class WorkOrderNotifications:
         place = f"{room} ({where})" if room else where
         link = self._links.work_order(wo.id)
 
-        def texts(lang: str, _recipient: str) -> Rendered:
+        def texts(lang: str, _recipient: Person) -> Rendered:
             w = words(lang, tz)
             return render(
                 lang, f"work_order_{change.kind}", id=wo.id, title=wo.title, place=place,
