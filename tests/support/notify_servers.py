@@ -3,6 +3,7 @@ receiver that stands in for webhooks and for the Telegram and WhatsApp APIs."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -35,16 +36,20 @@ class _Handler:
             mail = message_from_bytes(envelope.content, policy=policy.default)
             assert isinstance(mail, EmailMessage)
             self.sink.messages.append(mail)
+            stall = self.sink.stall
+        if stall:  # the message is taken; the client waits for the answer (and may die)
+            await asyncio.sleep(stall)
         return "250 OK"
 
 
 class SmtpSink:
     """An SMTP server on a free port keeping every message it accepts; it answers 451 to
-    the next `refuse` messages."""
+    the next `refuse` messages, and takes `stall` seconds to answer one it kept."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse = 0
+        self.stall = 0.0
         self.refused = 0
         self.lock = threading.Lock()
         self.port = free_port()
