@@ -123,6 +123,10 @@ class AlertNotifications:
         )  # fmt: skip
         audience = Audience(crews=self._crews_for(alert), alert_id=alert.id)
         with transaction(self._sessions) as session:
+            if name == "alert_resolved" and not outbox.routed(
+                session, [alert_key(alert.id, "alert_opened")]
+            ):
+                return None  # nobody was told it opened (a short warning): nothing to say
             texts = self._texts(session, alert, name, level, now)
             return self._notifier.route(session, event, names, audience, texts, now)
 
