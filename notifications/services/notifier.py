@@ -9,6 +9,7 @@ recipient, channel) makes each person's message once per channel however it is r
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from notifications.domain.model import Event, Person
 from notifications.domain.routing import ON_CALL, Routing, plan
 from notifications.domain.texts import Rendered
 
+log = logging.getLogger(__name__)
 # (language, recipient) -> the message's subject and body for that person.
 Texts = Callable[[str, Person], Rendered]
 
@@ -77,7 +79,7 @@ class Notifier:
         by_name = {p.username: p for p in people}
         rows: list[dict[str, Any]] = []
         for planned in plan(event, people, now, self._default_tz):
-            text = texts(planned.lang, by_name[planned.recipient])
+            text = self._worded(texts, planned.lang, by_name[planned.recipient], event)
             pending = planned.status == "pending"
             rows.append({
                 "event": event.name, "event_key": event.key, "recipient": planned.recipient,
@@ -93,3 +95,13 @@ class Notifier:
         outbox.add(session, rows)
         outbox.count_routed(session, event.key, len(rows))
         return len(rows)
+
+    @staticmethod
+    def _worded(texts: Texts, lang: str, person: Person, event: Event) -> Rendered:
+        """The person's text; a plain fallback if wording fails, so that a text's bug never
+        refuses the work-order change whose transaction this is, nor loses the message."""
+        try:
+            return texts(lang, person)
+        except Exception:
+            log.exception("could not word %s for %s", event.key, person.username)
+            return Rendered(f"[Udara] {event.name}: {event.key}", event.key)
