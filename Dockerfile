@@ -11,6 +11,7 @@ COPY udara ./udara
 COPY ingest ./ingest
 COPY maintenance ./maintenance
 COPY devices ./devices
+COPY notifications ./notifications
 COPY web ./web
 COPY sensors_sim ./sensors_sim
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .

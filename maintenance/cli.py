@@ -46,7 +46,7 @@ def scheduler(ctx: click.Context) -> None:
         container: Container = ctx.obj
         _dispose_on_exit(container)
         configure_logging(container.settings.log_level, container.settings.log_json)
-        run_scheduler(container.reconciler, container.clock)
+        run_scheduler(container.reconciler, container.clock, container.scheduler_jobs())
 
 
 @scheduler.command("run-once")

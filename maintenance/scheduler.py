@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
 
@@ -24,6 +25,18 @@ RECONCILE_EVERY_S = 60
 MISFIRE_GRACE_S = 3600
 
 
+@dataclass(frozen=True)
+class Job:
+    """Another package's job the one scheduler also runs (notifications' dispatch, ...):
+    a module-level function with a stable id, run every `every_s` seconds."""
+
+    id: str
+    func: Callable[..., object]
+    every_s: float
+    name: str
+    args: tuple[object, ...] = ()
+
+
 def reconcile_job(reconciler: Reconciler, clock: Callable[[], datetime]) -> None:
     """The job: one reconcile pass as of the current time."""
     report = reconciler.run(clock())
@@ -31,9 +44,12 @@ def reconcile_job(reconciler: Reconciler, clock: Callable[[], datetime]) -> None
 
 
 def build_scheduler(
-    reconciler: Reconciler, clock: Callable[[], datetime], every_s: int = RECONCILE_EVERY_S
+    reconciler: Reconciler,
+    clock: Callable[[], datetime],
+    every_s: int = RECONCILE_EVERY_S,
+    jobs: Sequence[Job] = (),
 ) -> BlockingScheduler:
-    """A blocking scheduler with the reconcile job, first run immediately."""
+    """A blocking scheduler with the reconcile job and `jobs`, first runs immediately."""
     scheduler = BlockingScheduler(timezone=UTC)
     scheduler.add_job(
         reconcile_job,
@@ -48,16 +64,32 @@ def build_scheduler(
         args=[reconciler, clock],
         next_run_time=clock(),
     )
+    for job in jobs:
+        scheduler.add_job(
+            job.func,
+            "interval",
+            seconds=job.every_s,
+            id=job.id,
+            name=job.name,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,  # never two runs of one job at once in this process
+            misfire_grace_time=MISFIRE_GRACE_S,
+            args=list(job.args),
+            next_run_time=clock(),
+        )
     return scheduler
 
 
-def run_scheduler(reconciler: Reconciler, clock: Callable[[], datetime]) -> None:
+def run_scheduler(
+    reconciler: Reconciler, clock: Callable[[], datetime], jobs: Sequence[Job] = ()
+) -> None:
     """Run until SIGTERM or SIGINT. Refuses inside web workers (every worker would run it)."""
     if "gunicorn" in sys.modules:
         raise RuntimeError(
             "the scheduler runs in its own process (`udara scheduler`), not in web workers"
         )
-    scheduler = build_scheduler(reconciler, clock)
+    scheduler = build_scheduler(reconciler, clock, jobs=jobs)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("scheduler stopping on signal %s", signum)
@@ -66,4 +98,6 @@ def run_scheduler(reconciler: Reconciler, clock: Callable[[], datetime]) -> None
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("scheduler started: job %s every %ss", RECONCILE_JOB_ID, RECONCILE_EVERY_S)
+    for job in jobs:
+        log.info("scheduler started: job %s every %ss", job.id, job.every_s)
     scheduler.start()

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ingest.push import PushIngest
     from ingest.rebuild import WindowRebuild
     from ingest.service import IngestService
+    from maintenance.scheduler import Job
     from maintenance.services.alert_work_orders import AlertWorkOrders
     from maintenance.services.buildings import BuildingService
     from maintenance.services.generation import PlanGenerator
@@ -38,6 +39,14 @@ if TYPE_CHECKING:
     from maintenance.services.sla import SlaService
     from maintenance.services.users import UserService
     from maintenance.services.workorders import WorkOrderService
+    from notifications.domain.routing import Routing
+    from notifications.services.ack import Acknowledgements
+    from notifications.services.alerts import AlertNotifications
+    from notifications.services.dispatch import Dispatcher
+    from notifications.services.links import Links
+    from notifications.services.notifier import Notifier
+    from notifications.services.people import PeopleNotifications
+    from notifications.services.work_orders import WorkOrderNotifications
 
 
 class Container:
@@ -192,11 +201,11 @@ class Container:
         return datetime.now(UTC)
 
     def alert_listeners(self) -> list[AlertListener]:
-        """Listeners told about opened and resolved alerts: the event copy in InfluxDB, and
-        maintenance, which turns them into work."""
+        """Listeners told about opened and resolved alerts: the event copy in InfluxDB,
+        maintenance, which turns them into work, and notifications, which tell people."""
         from ingest.adapters.alert_events import InfluxAlertEvents
 
-        return [InfluxAlertEvents(self.influx), self.alert_work_orders]
+        return [InfluxAlertEvents(self.influx), self.alert_work_orders, self.alert_notifications]
 
     def rooms_discovered(self, rooms: list[tuple[str, str]]) -> None:
         """Called by ingest with rooms it saw for the first time: they appear in maintenance."""
@@ -236,7 +245,9 @@ class Container:
         """Work-order use cases for the web API and CLI."""
         from maintenance.services.workorders import WorkOrderService
 
-        return WorkOrderService(self.session_factory, self.clock)
+        return WorkOrderService(
+            self.session_factory, self.clock, listeners=[self.work_order_notifications]
+        )
 
     @cached_property
     def plan_service(self) -> PlanService:
@@ -250,7 +261,7 @@ class Container:
         """SLA targets, per-order SLA status and escalation."""
         from maintenance.services.sla import SlaService
 
-        return SlaService(self.session_factory)
+        return SlaService(self.session_factory, listeners=[self.work_order_notifications])
 
     @cached_property
     def alert_work_orders(self) -> AlertWorkOrders:
@@ -278,6 +289,96 @@ class Container:
             self.sla_service,
             self.alert_work_orders,
             alerts=lambda: self.alert_service,
+        )
+
+    def scheduler_jobs(self) -> list[Job]:
+        """The jobs `udara scheduler` runs besides maintenance's reconcile pass."""
+        from maintenance.scheduler import Job
+        from notifications import jobs
+
+        return [
+            Job(jobs.DISPATCH_JOB_ID, jobs.dispatch_job, jobs.DISPATCH_EVERY_S,
+                "send due notifications", (self.dispatcher,)),
+            Job(jobs.SWEEP_JOB_ID, jobs.sweep_job, jobs.SWEEP_EVERY_S,
+                "route lasting warnings, escalations and missed alert events",
+                (self.alert_notifications, lambda: self.alert_service, self.clock)),
+        ]  # fmt: skip
+
+    # --- notifications ---
+    @cached_property
+    def routing(self) -> Routing:
+        """Who hears what (`notifications/routing.yaml` or UDARA_NOTIFY_ROUTING_FILE)."""
+        from notifications.services.setup import load_routing
+
+        return load_routing(self.settings.notify_routing_file)
+
+    @cached_property
+    def links(self) -> Links:
+        """Links in messages, under UDARA_PUBLIC_URL; signs one-tap acknowledge links."""
+        from notifications.services.links import Links
+
+        s = self.settings
+        return Links(s.public_url, s.secret_key.get_secret_value())
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        """Routes events into the outbox."""
+        from notifications.services.notifier import Notifier
+
+        return Notifier(self.routing, self.settings.timezone)
+
+    def alert_crews(self, alert: Any) -> frozenset[str]:
+        """The crews an alert's work-order rules route it to (whose supervisors hear of it)."""
+        from maintenance.domain.rules import AlertFacts, matching_rules
+
+        facts = AlertFacts(alert.kind, alert.severity, alert.metric, alert.value)
+        return frozenset(r.crew for r in matching_rules(self.alert_work_orders.rules, facts))
+
+    @cached_property
+    def alert_notifications(self) -> AlertNotifications:
+        """The AlertListener that tells people about alerts, and the alert sweep."""
+        from notifications.services.alerts import AlertNotifications
+
+        return AlertNotifications(
+            self.session_factory, self.notifier, self.links, self.alert_crews, self.clock
+        )
+
+    @cached_property
+    def work_order_notifications(self) -> WorkOrderNotifications:
+        """Maintenance's WorkOrderListener: deliveries in the work order's transaction."""
+        from notifications.services.work_orders import WorkOrderNotifications
+
+        return WorkOrderNotifications(self.notifier, self.links)
+
+    @cached_property
+    def notifications(self) -> PeopleNotifications:
+        """Contact points, preferences, test messages and the delivery log."""
+        from notifications.services.people import PeopleNotifications
+
+        return PeopleNotifications(self.session_factory, self.notifier, self.links, self.clock)
+
+    @cached_property
+    def acknowledgements(self) -> Acknowledgements:
+        """One-tap acknowledge links: check, preview and use them."""
+        from notifications.services.ack import Acknowledgements
+
+        return Acknowledgements(self.session_factory, self.links, lambda: self.alert_service)
+
+    @cached_property
+    def dispatcher(self) -> Dispatcher:
+        """Sends the outbox: e-mail over SMTP, everything else through Apprise."""
+        from notifications.adapters.apprise_channel import AppriseChannel
+        from notifications.adapters.email import EmailChannel
+        from notifications.services.dispatch import Dispatcher
+
+        s = self.settings
+        smtp = s.smtp_url.get_secret_value() if s.smtp_url else None
+        return Dispatcher(
+            self.session_factory,
+            self.routing,
+            EmailChannel(smtp, s.mail_from),
+            AppriseChannel(),
+            self.clock,
         )
 
     # --- devices ---

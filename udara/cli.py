@@ -35,6 +35,8 @@ def _register_area_commands() -> None:
     from ingest.cli import commands as ingest_commands
     from maintenance.cli import commands as maintenance_commands
     from maintenance.locations_cli import commands as location_commands
+    from notifications.cli import attach as attach_notifications
+    from notifications.cli import commands as notification_commands
     from sensors_sim.cli import commands as simulator_commands
     from udara.devices_cli import commands as devices_commands
     from udara.run import commands as run_commands
@@ -48,8 +50,12 @@ def _register_area_commands() -> None:
         *web_commands,
         *run_commands,
         *devices_commands,
+        *notification_commands,
     ):
         main.add_command(command)
+    users = main.commands["users"]
+    assert isinstance(users, click.Group)  # noqa: S101 - maintenance defines it as a group
+    attach_notifications(users)
 
 
 _register_area_commands()

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # The language of the command line's alert texts (pages and the API follow the reader).
     lang: Literal["id", "en"] = "id"
+    # Notifications (CONTRACTS.md "Notifications"): e-mail through this SMTP server
+    # (`smtp://[user:password@]host[:port]`, `smtps://`, `?starttls=true`; unset: e-mail
+    # deliveries wait and retry), the sender, and the base of links in messages.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "Udara <udara@localhost>"
+    public_url: str = "http://127.0.0.1:5000"
+    # Who hears what (default: notifications/routing.yaml).
+    notify_routing_file: str | None = None
 
     @property
     def formats(self) -> tuple[str, ...]:

@@ -104,12 +104,14 @@ def create_app(
     from web.iaq.views import bp as iaq_bp
     from web.locations.views import bp as locations_bp
     from web.mywork.views import bp as mywork_bp
+    from web.notify.views import bp as notify_bp
     from web.ops.views import bp as ops_bp
 
     blueprints = (auth_bp, iaq_bp, alerts_bp, board_bp, mywork_bp, admin_bp, devices_bp, ops_bp)
     for blueprint in (*blueprints, api_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(locations_bp)
+    app.register_blueprint(notify_bp)
     extensions.csrf.exempt(api_bp)  # the API checks tokens, or CSRF headers on sessions
     extensions.limit_login(app, auth_bp)
 

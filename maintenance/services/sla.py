@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -13,6 +14,7 @@ from maintenance.adapters.sql import insert_ignore
 from maintenance.domain.errors import InvalidInput, NotFound
 from maintenance.domain.model import CLOSED_STATUSES, PRIORITIES, WORK_ORDER_TYPES
 from maintenance.domain.sla import ESCALATE_TO, SlaStatus, SlaTarget, default_targets, evaluate
+from maintenance.services.events import WorkOrderChange, WorkOrderListener
 from maintenance.services.records import record
 from maintenance.views import SlaView
 from udara.db import transaction
@@ -54,8 +56,11 @@ def _escalation_contacts(session: Session, crew: str, level: int) -> list[str]:
 class SlaService:
     """Targets per (type, priority), SLA status per work order, escalation."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], listeners: Sequence[WorkOrderListener] = ()
+    ) -> None:
         self._sessions = session_factory
+        self._listeners = tuple(listeners)
 
     def targets(self) -> Targets:
         """Every (type, priority) target in force."""
@@ -124,4 +129,9 @@ class SlaService:
             record(session, wo_id, now, "system", "escalated", level=level,
                    escalated_to=ESCALATE_TO[level], notify=contacts, reason=reason)  # fmt: skip
             log.warning("work order %s escalated to %s (%s)", wo_id, ESCALATE_TO[level], reason)
+            version = session.get_one(WorkOrder, wo_id).version
+            change = WorkOrderChange("escalated", wo_id, now, "system", version, level=level,
+                                     reason=reason)  # fmt: skip
+            for listener in self._listeners:
+                listener.work_order_changed(session, change)
             return 1

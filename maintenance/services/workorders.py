@@ -21,6 +21,7 @@ from maintenance.domain.visibility import (
     work_order_visibility,
 )
 from maintenance.services import queries
+from maintenance.services.events import WorkOrderChange, WorkOrderListener
 from maintenance.services.locations import find_room
 from maintenance.services.records import checklist_from, insert_work_order, record, views
 from maintenance.services.sla import load_targets
@@ -43,10 +44,14 @@ class WorkOrderService:
     """The work-order use cases the web API and CLI call; `by_user` is a username."""
 
     def __init__(
-        self, session_factory: sessionmaker[Session], clock: Callable[[], datetime]
+        self,
+        session_factory: sessionmaker[Session],
+        clock: Callable[[], datetime],
+        listeners: Sequence[WorkOrderListener] = (),
     ) -> None:
         self._sessions = session_factory
         self._clock = clock
+        self._listeners = tuple(listeners)
 
     def get(self, wo_id: int, now: datetime | None = None, *, viewer: rules.Actor) -> WorkOrderView:
         """One work order; NotFound if there is none or `viewer` may not see it."""
@@ -166,6 +171,7 @@ class WorkOrderService:
             wo = self._locked(session, wo_id)
             actor = load_actor(session, by_user)
             _check_visible(session, wo, actor)
+            before = (wo.assignee_id, wo.status)
             if not isinstance(assignee, Unset):
                 _assign(session, wo, actor, assignee, now)
             for index, done in ticks:
@@ -176,7 +182,29 @@ class WorkOrderService:
                 rules.check_comment(actor)
                 _touch(wo, now)
                 record(session, wo_id, now, by_user, "note", text=notes.strip())
+            self._tell(session, wo, before, by_user, now)
             return self._view(session, wo_id, now)
+
+    def _tell(
+        self,
+        session: Session,
+        wo: WorkOrder,
+        before: tuple[int | None, str],
+        by_user: str,
+        now: datetime,
+    ) -> None:
+        """Tell listeners, in this transaction, that work was given to someone or finished."""
+        if not self._listeners:
+            return
+        changes = []
+        if wo.assignee_id is not None and wo.assignee_id != before[0]:
+            assignee = session.get_one(User, wo.assignee_id).username
+            changes.append(WorkOrderChange("assigned", wo.id, now, by_user, wo.version, assignee))
+        if wo.status == "done" and before[1] != "done":
+            changes.append(WorkOrderChange("done", wo.id, now, by_user, wo.version))
+        for change in changes:
+            for listener in self._listeners:
+                listener.work_order_changed(session, change)
 
     def open_for_alerts(self, alert_ids: Sequence[int]) -> dict[int, int]:
         """Alert id → id of the open work order it feeds (the newest, if several), for the

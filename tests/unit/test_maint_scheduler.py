@@ -38,3 +38,19 @@ def test_the_job_reconciles_as_of_the_clock_it_is_given() -> None:
     reconciler = CountingReconciler()
     reconcile_job(reconciler, _clock)  # type: ignore[arg-type]
     assert reconciler.runs == [NOW]
+
+
+def test_other_packages_jobs_run_with_stable_ids_one_at_a_time() -> None:
+    from maintenance.scheduler import Job
+    from notifications import jobs
+
+    extra = [
+        Job(jobs.DISPATCH_JOB_ID, jobs.dispatch_job, jobs.DISPATCH_EVERY_S, "send", (None,)),
+        Job(jobs.SWEEP_JOB_ID, jobs.sweep_job, jobs.SWEEP_EVERY_S, "route", (None, None, None)),
+    ]
+    scheduler = build_scheduler(CountingReconciler(), _clock, jobs=extra)  # type: ignore[arg-type]
+    found = {job.id: job for job in scheduler.get_jobs()}
+    assert set(found) == {RECONCILE_JOB_ID, "notifications.dispatch", "notifications.sweep"}
+    for job in found.values():
+        assert job.coalesce is True and job.max_instances == 1
+    assert found["notifications.dispatch"].trigger.interval.total_seconds() == 5

@@ -183,6 +183,10 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
     # tests of tests/integration/test_http_push.py hold them.
     "POST /api/v1/ingest/chirpstack": Unbound("LoRaWAN uplinks from a device-role account"),
     "POST /api/v1/ingest/tts": Unbound("LoRaWAN uplinks from a device-role account"),
+    # The signed link is the credential: it shows and acknowledges one alert, as its
+    # recipient, only within that person's buildings (tests/web/test_notify_ack.py).
+    "GET /n/ack/<token>": Unbound("one-tap acknowledge: asks, for the link's own recipient"),
+    "POST /n/ack/<token>": Unbound("one-tap acknowledge, as the link's own recipient"),
     # --- air quality: grid, room charts, compliance (screen, CSV, print)
     "GET /rooms": [
         Case("list", READERS, present="r201"),

@@ -1,0 +1,1 @@
+"""Notifications: an outbox of deliveries, routed by rules as data, sent by channel adapters."""

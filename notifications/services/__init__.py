@@ -1,0 +1,1 @@
+"""Notification use cases: routing events into the outbox, sweeping, dispatching, contacts."""

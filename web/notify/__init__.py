@@ -1,0 +1,1 @@
+"""Pages reached from notifications: the one-tap acknowledge confirm page."""
