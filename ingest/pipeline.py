@@ -1,4 +1,5 @@
-"""The ingest pipeline: validate, batch, write to InfluxDB, acknowledge, then evaluate.
+"""The ingest pipeline: validate, judge data quality, batch, write to InfluxDB, acknowledge,
+then evaluate.
 
 At-least-once: a message is acknowledged only after the write holding it succeeded. While
 InfluxDB is down the pipeline retries the same batch with backoff and takes nothing new, so
@@ -6,6 +7,10 @@ its bounded inbox fills, the MQTT side stops reading, the broker stops sending (
 Maximum) and keeps the backlog. A bad message is acknowledged, counted by reason and logged,
 never stored. The pipeline knows nothing of MQTT or processes: it takes chunks of
 `WireMessage`s from a queue and hands acknowledgements to a callback.
+
+Data quality (`ingest.quality`) judges each reading before its line is made: values it does
+not trust are written flagged and left out of what evaluation gets, and its faulty alerts
+are applied with evaluation's, after the write.
 """
 
 from __future__ import annotations

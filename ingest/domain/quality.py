@@ -33,13 +33,15 @@ thresholds are data (`quality.yaml`, `quality_config.py`) and carry their own re
 - Event time only: time comes in with each reading, there is no clock. A reading at or
   before the newest one of its (sensor, metric) is ignored: a redelivered duplicate must not
   count as a second reading, and verdicts only move forward, as in evaluation.
-- `is_faulty(sensor, metric)` is the flag the pipeline uses to tag the reading and leave it
-  out of compliance; it holds from the reading that opened the condition up to (not
-  including) the one that clears it. `is_suspect` flags the one reading that just jumped,
-  even when it is forgiven, so a lone 85 °C does not reach the evaluation windows.
-- Restart: `rebuild` replays stored readings (`QualityConfig.rebuild_history`, 7 days, so
-  three nights even across a long weekend) into a fresh detector; `reconcile` then compares
-  what it believes open with the faulty alerts the database holds.
+- `check(reading)` is what the pipeline calls: the changes a reading decides, and its
+  metrics not to trust, which it stores flagged and leaves out of evaluation and
+  compliance: those `is_faulty` (from the reading that opened the condition up to, not
+  including, the one that clears it) and the one value that just jumped (`is_suspect`),
+  even when forgiven, so a lone 85 °C does not reach the evaluation windows.
+- Restart: `ingest.domain.quality_replay` replays stored readings, bounded (the raw last
+  6.5 h, and the drift metric's 10-minute minima back to `QualityConfig.rebuild_history`,
+  7 days, so three nights even across a long weekend, through `replay_night`); `reconcile`
+  then compares what it believes open with the faulty alerts the database holds.
 """
 
 from __future__ import annotations
