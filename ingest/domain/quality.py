@@ -217,6 +217,10 @@ class QualityDetector:
         """Each condition believed open, with the change that opened it."""
         return dict(self._open)
 
+    def night_schedule(self, building: str) -> NightSchedule:
+        """The unoccupied spans the drift check uses for `building`."""
+        return self._schedules.get(building, self._default)
+
     def set_schedule(self, building: str, schedule: NightSchedule) -> None:
         """New operating hours or zone for `building`; its nights in progress are dropped."""
         self._schedules[building] = schedule

@@ -249,3 +249,44 @@ def test_a_replay_without_influxdb_clears_nothing(influxdb: ManagedServer) -> No
     quality = SensorQuality(load_quality_config(), "Asia/Jakarta", replay=replay.run)
     stored = [alert_key(FaultKey(SensorRef("menara-a", "lt3", "s1"), "co2"))]
     assert quality.prepare(stored, T0) == []
+
+
+def test_the_nights_come_from_each_buildings_hours_and_zone(sqlite_url: str) -> None:
+    from maintenance.domain.hours import parse_hours
+    from maintenance.domain.transitions import Actor
+
+    container = Container(Settings(database_url=sqlite_url, timezone="Asia/Jakarta"))
+    try:
+        buildings = container.building_service
+        admin = Actor("fm", "facility_manager")
+        buildings.create_building(
+            admin, "menara-a", hours=parse_hours("mon-fri 07:00-19:00,sat 08:00-13:00")
+        )
+        buildings.create_building(admin, "gedung-b", timezone="Asia/Makassar")
+        found = container.location_service.building_hours(scope=EVERYTHING)
+        assert found == {
+            "menara-a": (
+                "Asia/Jakarta",
+                {"mon": [["07:00", "19:00"]], "tue": [["07:00", "19:00"]],
+                 "wed": [["07:00", "19:00"]], "thu": [["07:00", "19:00"]],
+                 "fri": [["07:00", "19:00"]], "sat": [["08:00", "13:00"]]},
+            ),
+            "gedung-b": ("Asia/Makassar", {}),
+        }  # fmt: skip
+        quality = container.make_sensor_quality()
+        quality.refresh_schedules()
+        # Saturday 14:00 WIB: menara-a is closed from Saturday 13:00 to Monday 07:00 WIB.
+        saturday = datetime(2026, 11, 7, 7, 0, tzinfo=UTC)
+        span = quality.detector.night_schedule("menara-a").span_at(saturday.timestamp())
+        assert span.unoccupied
+        assert (span.start, span.end) == (
+            datetime(2026, 11, 7, 6, 0, tzinfo=UTC).timestamp(),
+            datetime(2026, 11, 9, 0, 0, tzinfo=UTC).timestamp(),
+        )
+        # No hours: the default night, 22:00-05:00 in the building's own zone (WITA).
+        night = quality.detector.night_schedule("gedung-b").span_at(saturday.timestamp() + 8 * 3600)
+        assert (
+            night.unoccupied and night.start == datetime(2026, 11, 7, 14, 0, tzinfo=UTC).timestamp()
+        )
+    finally:
+        container.close()
