@@ -122,7 +122,7 @@ def alerts_list(container: Container, state: str | None, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for a in alerts:
-        what = a.metric or a.kind
+        what = a.metric if a.kind == "threshold" else " ".join(filter(None, (a.kind, a.metric)))
         click.echo(
             f"#{a.id:<5} {a.state:<12} {a.severity:<8} {a.building}/{a.room} ({a.room_name}) "
             f"{what}: {a.message}"

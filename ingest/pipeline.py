@@ -1,4 +1,5 @@
-"""The ingest pipeline: validate, batch, write to InfluxDB, acknowledge, then evaluate.
+"""The ingest pipeline: validate, judge data quality, batch, write to InfluxDB, acknowledge,
+then evaluate.
 
 At-least-once: a message is acknowledged only after the write holding it succeeded. While
 InfluxDB is down the pipeline retries the same batch with backoff and takes nothing new, so
@@ -6,6 +7,10 @@ its bounded inbox fills, the MQTT side stops reading, the broker stops sending (
 Maximum) and keeps the backlog. A bad message is acknowledged, counted by reason and logged,
 never stored. The pipeline knows nothing of MQTT or processes: it takes chunks of
 `WireMessage`s from a queue and hands acknowledgements to a callback.
+
+Data quality (`ingest.quality`) judges each reading before its line is made: values it does
+not trust are written flagged and left out of what evaluation gets, and its faulty alerts
+are applied with evaluation's, after the write.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from ingest.reject_log import RejectLog
 
 if TYPE_CHECKING:
     from ingest.devices import DeviceRouter
+    from ingest.quality import SensorQuality
 
 log = logging.getLogger(__name__)
 UDARA_TOPIC = TOPIC_PREFIX + "/"
@@ -99,11 +105,13 @@ class PipelineStats:
 @dataclass
 class _Batch:
     # One entry per message: its line(s) (a LoRaWAN uplink may carry several readings, joined
-    # by newlines so bisection keeps a message whole) and the readings to evaluate.
+    # by newlines so bisection keeps a message whole) and the readings to evaluate (their
+    # trusted values only).
     lines: list[str] = field(default_factory=list)
     readings: list[tuple[Reading, ...]] = field(default_factory=list)
     messages: list[InboundMessage] = field(default_factory=list)
     ack_now: list[WireAck] = field(default_factory=list)  # rejected and status messages
+    faulty: list[AlertChange] = field(default_factory=list)  # applied after the write
 
 
 class PipelineStopped(Exception):
@@ -129,6 +137,7 @@ class IngestPipeline:
         rebuild: Callable[[Evaluator], object] | None = None,
         first_retry_s: float = 0.5,
         devices: DeviceRouter | None = None,
+        quality: SensorQuality | None = None,
     ) -> None:
         self._inbox = inbox
         self._influx = influx
@@ -146,6 +155,7 @@ class IngestPipeline:
         self._rebuild = rebuild
         self._first_retry = first_retry_s
         self._devices = devices
+        self._quality = quality
         self._next_offline_check = time.monotonic() + offline_check_every
         self._rejects = RejectLog(log)
         self.stats = PipelineStats()
@@ -153,14 +163,18 @@ class IngestPipeline:
 
     def prepare(self) -> None:
         """Before taking messages: create the database if InfluxDB is up (otherwise the first
-        write will), seed evaluation with the open alerts, rebuild its windows."""
+        write will), seed evaluation with the open alerts, rebuild its windows, replay data
+        quality and bring its faulty alerts in line with it."""
         try:
             self._influx.create_database()
         except InfluxError as exc:
             log.warning("InfluxDB not reachable at start (%s); will retry on first write", exc)
-        self._evaluator.restore_open(self._alerts.open_keys())
+        open_keys = self._alerts.open_keys()
+        self._evaluator.restore_open(open_keys)
         if self._rebuild is not None:
             self._rebuild(self._evaluator)
+        if self._quality is not None:
+            self._apply_alerts(self._quality.prepare(open_keys, self._clock()))
         if self._devices is not None:
             self._devices.start()
 
@@ -176,6 +190,8 @@ class IngestPipeline:
                     self._flush(batch)
                 if self._devices is not None:
                     self._devices.between_batches()
+                if self._quality is not None:
+                    self._quality.maybe_refresh()
                 self._maybe_check_offline()
         except PipelineStopped:
             log.warning("stopped with an unwritten batch; the broker will redeliver it")
@@ -220,9 +236,18 @@ class IngestPipeline:
             self._count_reject(message, UNEXPECTED, repr(exc))
             batch.ack_now.append(message.ack_wire())
             return
-        batch.lines.append(reading_line(reading))
-        batch.readings.append((reading,))
+        line, evaluated = self._judge(reading, batch)
+        batch.lines.append(line)
+        batch.readings.append((evaluated,))
         batch.messages.append(message)
+
+    def _judge(self, reading: Reading, batch: _Batch) -> tuple[str, Reading]:
+        """The reading's line (untrusted values flagged) and what evaluation gets of it."""
+        if self._quality is None:
+            return reading_line(reading), reading
+        evaluated, flagged, changes = self._quality.judge(reading)
+        batch.faulty.extend(changes)
+        return reading_line(reading, flagged), evaluated
 
     def _take_device(self, message: InboundMessage, batch: _Batch) -> None:
         """A message of another firmware: decoded by its adapter, routed by the registry."""
@@ -233,10 +258,11 @@ class IngestPipeline:
                 self._count_reject(message, value.reason, f"{value.key}: {value.detail}")
             values = ((r.time, r.values) for r in outcome.readings)
             routed = self._devices.route(outcome.device, outcome.format, values)
-            lines = [reading_line(r) for r in routed.readings] + routed.lines
+            judged = [self._judge(r, batch) for r in routed.readings]
+            lines = [line for line, _ in judged] + routed.lines
             if lines:
                 batch.lines.append("\n".join(lines))
-                batch.readings.append(tuple(routed.readings))
+                batch.readings.append(tuple(evaluated for _, evaluated in judged))
                 batch.messages.append(message)
                 return
             if routed.retired:
@@ -264,7 +290,7 @@ class IngestPipeline:
         stored = self._write_until_done(batch.lines, batch.readings, batch.messages)
         self._ack([m.ack_wire() for m in batch.messages], self.stats.snapshot())
         now = self._clock()
-        changes: list[AlertChange] = []
+        changes: list[AlertChange] = batch.faulty
         for group in stored:
             for reading in group:
                 self._discover_room(reading)

@@ -29,7 +29,7 @@ MAX_ROWS = 5_000_000  # about 500 rooms x 24 h of 10 s readings of one range met
 _Row = TypeVar("_Row")
 
 
-class _Budget:
+class Budget:
     """Rows and seconds a rebuild may still spend."""
 
     def __init__(self, max_rows: int, max_seconds: float) -> None:
@@ -70,7 +70,7 @@ class WindowRebuild:
         started = time.monotonic()
         now = self._clock()
         limits = evaluator.profile.evaluated_limits()
-        budget = _Budget(self._max_rows, self._max_seconds)
+        budget = Budget(self._max_rows, self._max_seconds)
         restored = Restored()
         try:
             since, until = lookback(limits, evaluator.config, now)

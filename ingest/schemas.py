@@ -33,7 +33,8 @@ class Place(Protocol):
 
 
 class AlertOut(BaseModel):
-    """An alert (CONTRACTS.md): a threshold breach, or a sensor problem with `metric` null."""
+    """An alert (CONTRACTS.md): a threshold breach, or a sensor problem (`kind` offline with
+    `metric` null, or faulty naming the metric)."""
 
     id: int
     building: str

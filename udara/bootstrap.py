@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ingest.inbound import WireAck, WireMessage
     from ingest.pipeline import IngestPipeline, PipelineStats
     from ingest.push import PushIngest
+    from ingest.quality import SensorQuality
     from ingest.rebuild import WindowRebuild
     from ingest.service import IngestService
     from maintenance.scheduler import Job
@@ -150,6 +151,25 @@ class Container:
             known_rooms=self.location_service.room_keys,
             rebuild=self.window_rebuild.run,
             devices=self.make_device_router(),
+            quality=self.make_sensor_quality(),
+        )
+
+    def make_sensor_quality(self) -> SensorQuality:
+        """Data quality of one pipeline: thresholds from `UDARA_QUALITY_FILE` (or the
+        shipped `quality.yaml`), the buildings' nights from their operating hours, and its
+        replay from InfluxDB at start."""
+        from ingest.adapters.influx_quality import InfluxQualityHistory
+        from ingest.domain.quality_config import load_quality_config
+        from ingest.quality import SensorQuality
+        from ingest.quality_rebuild import QualityReplay
+        from udara.scope import EVERYTHING
+
+        s = self.settings
+        return SensorQuality(
+            load_quality_config(s.quality_file),
+            s.timezone,
+            schedules=lambda: self.location_service.building_hours(scope=EVERYTHING),
+            replay=QualityReplay(InfluxQualityHistory(self.influx), self.clock).run,
         )
 
     def make_device_router(self) -> DeviceRouter | None:

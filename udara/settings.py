@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
     device_formats: str | None = Field(default=None, pattern=r"^[a-z0-9]+(,[a-z0-9]+)*$")
     influx_batch_size: int = Field(default=5_000, gt=0)
     influx_flush_interval_s: float = Field(default=0.25, gt=0)
+    # A site's own data-quality thresholds (faulty sensors), in the shape of the shipped
+    # ingest/domain/quality.yaml; unset: that file.
+    quality_file: Path | None = None
     log_json: bool = False
     log_level: str = "INFO"
     # The language of the command line's alert texts (pages and the API follow the reader).

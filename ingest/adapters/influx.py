@@ -13,7 +13,7 @@ import base64
 import json
 import logging
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 
 MEASUREMENT = "iaq"
 ALERT_MEASUREMENT = "iaq_alert"
+# A value Udara does not trust (a faulty sensor's, or one implausible jump) carries a second
+# field with the same value: `co2=1500,faulty_co2=1500`. Its presence is the flag; its
+# value lets InfluxQL subtract flagged readings from sums and counts, since InfluxQL cannot
+# select the rows where a field is absent (`faulty_co2 != …` never matches a missing one).
+FAULTY_PREFIX = "faulty_"
 
 
 class InfluxError(Exception):
@@ -80,20 +85,33 @@ def rfc3339(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def reading_line(reading: Reading) -> str:
-    """The line-protocol line of one reading: measurement iaq, tags, float fields, ms time.
+def reading_line(reading: Reading, flagged: Collection[str] = ()) -> str:
+    """The line-protocol line of one reading: measurement iaq, tags, float fields, ms time;
+    with `faulty_<metric>` beside each metric in `flagged` (see `FAULTY_PREFIX`).
 
     Written out here rather than through influxdb-client's `Point` because this runs for
     every reading: profiling the worker at live rates put `Point` (7 µs a reading) level with
     payload validation. A unit test holds the output identical to `Point`'s for the same
     reading, escaping included.
     """
+    if flagged:
+        return _flagged_line(reading, flagged)
     fields = ",".join(
         [
             f"{_field_key(metric)}={field_value(value)}"
             for metric, value in sorted(reading.values.items())
             if math.isfinite(value)
         ]
+    )
+    return f"{_series(reading.sensor)}{fields} {epoch_ms(reading.time)}"
+
+
+def _flagged_line(reading: Reading, flagged: Collection[str]) -> str:
+    """`reading_line` of a reading with flagged metrics (rare: kept off the common path)."""
+    values = {m: v for m, v in reading.values.items() if math.isfinite(v)}
+    values.update({FAULTY_PREFIX + m: values[m] for m in flagged if m in values})
+    fields = ",".join(
+        f"{_field_key(name)}={field_value(value)}" for name, value in sorted(values.items())
     )
     return f"{_series(reading.sensor)}{fields} {epoch_ms(reading.time)}"
 

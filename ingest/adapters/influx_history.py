@@ -2,7 +2,9 @@
 
 One grouped InfluxQL query per metric, over every sensor at once (never one per sensor),
 with identifiers quoted and times bound as `$parameters`, answered in chunks and turned into
-the rows of `ingest.domain.history` as they arrive.
+the rows of `ingest.domain.history` as they arrive. Flagged values (`faulty_<metric>`) are
+left out, as evaluation left them out live: slot sums and counts less the flagged ones',
+raw readings without them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ from collections.abc import Generator, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ingest.adapters.influx import MEASUREMENT, InfluxClient, quote_ident, rfc3339
+from ingest.adapters.influx import (
+    FAULTY_PREFIX,
+    MEASUREMENT,
+    InfluxClient,
+    quote_ident,
+    rfc3339,
+)
 from ingest.domain.history import LastSeen, MetricHistory, SlotRow, TailRow
 from ingest.domain.model import SensorRef
 
@@ -53,17 +61,18 @@ class InfluxHistory:
     def rows(self, read: MetricHistory) -> Generator[SlotRow | TailRow]:
         """The slot sums and counts, then the raw readings, per room, of one metric."""
         field, iaq = quote_ident(read.metric), quote_ident(MEASUREMENT)
+        flag = quote_ident(FAULTY_PREFIX + read.metric)
         statements = []
         params: dict[str, Any] = {"tail": _time(read.tail_since), "until": _time(read.until)}
         if read.slot_width is not None and read.slots_since is not None:
             params["slots"] = _time(read.slots_since)
             statements.append(
-                f"SELECT sum({field}), count({field}) FROM {iaq} "
+                f"SELECT sum({field}), count({field}), sum({flag}), count({flag}) FROM {iaq} "
                 f"WHERE time >= $slots AND time <= $until "
                 f"GROUP BY time({_duration(read.slot_width)}), {_BUILDING}, {_ROOM} fill(none)"
             )
         statements.append(
-            f"SELECT {field} FROM {iaq} WHERE time >= $tail AND time <= $until "
+            f"SELECT {field}, {flag} FROM {iaq} WHERE time >= $tail AND time <= $until "
             f"GROUP BY {_BUILDING}, {_ROOM}"
         )
         tail = len(statements) - 1
@@ -72,10 +81,12 @@ class InfluxHistory:
         ):
             building, room = series["tags"]["building"], series["tags"]["room"]
             if index == tail:
-                for t, value in series["values"]:
-                    if value is not None:
+                for t, value, flagged in series["values"]:
+                    if value is not None and flagged is None:
                         yield TailRow(building, room, t / 1000, float(value))
             else:
-                for t, total, count in series["values"]:
-                    if count:
-                        yield SlotRow(building, room, t / 1000, float(total), int(count))
+                for t, total, count, flagged_total, flagged_count in series["values"]:
+                    count = (count or 0) - (flagged_count or 0)
+                    if count > 0:
+                        total = total - (flagged_total or 0.0)
+                        yield SlotRow(building, room, t / 1000, float(total), count)

@@ -17,8 +17,9 @@ AlertState = Literal["active", "acknowledged", "resolved"]
 class AlertKey:
     """The condition an alert is about; at most one alert per key is open at a time.
 
-    Threshold alerts are per (building, room, metric, severity); sensor alerts (offline,
-    faulty) are per sensor, with `metric` None.
+    Threshold alerts are per (building, room, metric, severity); `offline` alerts per
+    sensor, with `metric` None; `faulty` alerts per (sensor, metric), since one sensor may
+    have a stuck CO2 cell and a sound thermometer.
     """
 
     building: str
@@ -33,6 +34,8 @@ class AlertKey:
         """A string unique among open alerts (the database enforces it)."""
         if self.kind == "threshold":
             return f"{self.building}/{self.room}/{self.metric}/{self.severity}"
+        if self.kind == "faulty":  # at most 64 + 64 + 64 + 32 + 17 characters: fits 255
+            return f"{self.building}/{self.room}/sensor:{self.sensor}/faulty/{self.metric}"
         return f"{self.building}/{self.room}/sensor:{self.sensor}/{self.kind}"
 
 

@@ -8,11 +8,17 @@ covered when `min_coverage` of its slots hold a reading; its mean is the mean of
 means. Windows start at the building's local midnight. The share is compliant windows /
 covered windows. The numbers are evaluation's (`EvaluationConfig`), the bounds check
 `Limit.contains`.
+
+Readings flagged by data quality (a faulty sensor's, an implausible jump;
+`ingest.domain.quality`) are left out while the fault lasts: a metric with flagged readings
+in the building's month is read on its own, with each slot's mean taken over its unflagged
+readings (a slot holding only flagged ones is empty, so it counts against coverage, not
+against the limit). Metrics without flags keep the shared, cheaper read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -101,6 +107,7 @@ class WindowRead:
     metrics: tuple[str, ...]
     total: int
     shift: timedelta
+    exclude_flagged: bool = False  # one metric, read without its flagged readings
 
 
 def window_of(limit: Limit, config: EvaluationConfig) -> timedelta:
@@ -147,18 +154,34 @@ def score(
 
 
 def windows_to_read(
-    profile: Profile, config: EvaluationConfig, start: datetime, end: datetime
+    profile: Profile,
+    config: EvaluationConfig,
+    start: datetime,
+    end: datetime,
+    flagged: Collection[str] = frozenset(),
 ) -> list[WindowRead]:
-    """One read per window size (metrics sharing it are read together) for [start, end)."""
+    """One read per window size (metrics sharing it are read together) for [start, end),
+    and one of its own for each metric with `flagged` readings then."""
     groups: dict[tuple[timedelta, int], list[str]] = {}
+    alone: list[tuple[timedelta, int, str]] = []
     for metric, limit in profile.evaluated_limits().items():
-        groups.setdefault((window_of(limit, config), slots_of(limit, config)), []).append(metric)
+        size = (window_of(limit, config), slots_of(limit, config))
+        if metric in flagged:
+            alone.append((*size, metric))
+        else:
+            groups.setdefault(size, []).append(metric)
     offset = (start.utcoffset() or timedelta(0)).total_seconds()
     reads = []
-    for (window, slots), metrics in groups.items():
+
+    def read(window: timedelta, slots: int, metrics: tuple[str, ...], exclude: bool) -> None:
         total = max(0, int((end - start) / window))
         shift = timedelta(seconds=-offset % window.total_seconds())
-        reads.append(WindowRead(window, slots, tuple(metrics), total, shift))
+        reads.append(WindowRead(window, slots, metrics, total, shift, exclude))
+
+    for (window, slots), metrics in groups.items():
+        read(window, slots, tuple(metrics), exclude=False)
+    for window, slots, metric in alone:
+        read(window, slots, (metric,), exclude=True)
     return reads
 
 

@@ -30,7 +30,11 @@ MessageCode = Literal[
     "sensor_offline_reported",
     "sensor_online_reporting",
     "sensor_online_reported",
-    "sensor_faulty",
+    "sensor_stuck",
+    "sensor_jump",
+    "sensor_drift_low",
+    "sensor_drift_high",
+    "sensor_faulty_cleared",
 ]
 ParamValue = str | float | int | None
 Params = dict[str, ParamValue]
@@ -81,9 +85,29 @@ TEMPLATES: Final[dict[str, str]] = {
     "sensor_online_reported": N_(
         "sensor %(sensor)s in %(building)s/%(room)s online again: the device reports online"
     ),
-    "sensor_faulty": N_(
-        "sensor %(sensor)s in %(building)s/%(room)s reports implausible %(metric)s values "
-        "(stuck or drifting)"
+    # Faulty sensors (`ingest.domain.quality`): one code per reason, with the detector's
+    # numbers, so the technician reads what the sensor did, not just that it is suspect.
+    "sensor_stuck": N_(
+        "sensor %(sensor)s in %(building)s/%(room)s faulty: %(metric)s stuck at %(value)s "
+        "%(unit)s since %(since)s (no change of %(resolution)s %(unit)s in %(span)s)"
+    ),
+    "sensor_jump": N_(
+        "sensor %(sensor)s in %(building)s/%(room)s faulty: %(metric)s jumps implausibly, "
+        "%(jumps)s times within %(window)s (last from %(previous)s to %(value)s %(unit)s in "
+        "%(interval)s, at most %(allowed)s %(unit)s is plausible)"
+    ),
+    "sensor_drift_low": N_(
+        "sensor %(sensor)s in %(building)s/%(room)s faulty: %(metric)s reads too low, its "
+        "night minimum %(value)s %(unit)s was below %(bound)s %(unit)s %(nights)s nights in "
+        "a row (an empty room settles near outdoor air, %(outdoor)s %(unit)s)"
+    ),
+    "sensor_drift_high": N_(
+        "sensor %(sensor)s in %(building)s/%(room)s faulty: %(metric)s reads too high, its "
+        "night minimum %(value)s %(unit)s was above %(bound)s %(unit)s %(nights)s nights in "
+        "a row (an empty room settles near outdoor air, %(outdoor)s %(unit)s)"
+    ),
+    "sensor_faulty_cleared": N_(
+        "sensor %(sensor)s in %(building)s/%(room)s: %(metric)s plausible again"
     ),
 }
 CODES: Final = frozenset(get_args(MessageCode))
@@ -102,8 +126,14 @@ METRIC_NAMES: Final[dict[str, str]] = {
 }
 _HOURS, _MINUTES, _SECONDS = "%(n)s h", "%(n)s min", "%(n)s s"
 _LIMIT_MEAN = "%(span)s mean"
-_DURATIONS: Final = {"window_s": "window", "averaging_s": "averaging", "span_s": "span"}
-_NUMBERS: Final = ("value", "bound")
+_DURATIONS: Final = {
+    "window_s": "window",
+    "averaging_s": "averaging",
+    "span_s": "span",
+    "interval_s": "interval",
+}
+_NUMBERS: Final = ("value", "bound", "previous", "allowed", "resolution", "outdoor")
+_INSTANTS: Final = ("since", "night_start", "night_end")
 
 
 class Words(Protocol):
@@ -221,9 +251,10 @@ def _worded(params: Mapping[str, ParamValue], words: Words) -> dict[str, object]
     coverage = params.get("coverage")
     if isinstance(coverage, int | float):
         out["coverage"] = f"{words.number(round(coverage * 100))}%"
-    since = params.get("since")
-    if isinstance(since, str):
-        out["since"] = words.instant(datetime.fromisoformat(since))
+    for name in _INSTANTS:
+        instant = params.get(name)
+        if isinstance(instant, str):
+            out[name] = words.instant(datetime.fromisoformat(instant))
     limit = limit_bounds(params, words)
     if limit is not None:
         out["limit"] = limit

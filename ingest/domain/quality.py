@@ -33,13 +33,15 @@ thresholds are data (`quality.yaml`, `quality_config.py`) and carry their own re
 - Event time only: time comes in with each reading, there is no clock. A reading at or
   before the newest one of its (sensor, metric) is ignored: a redelivered duplicate must not
   count as a second reading, and verdicts only move forward, as in evaluation.
-- `is_faulty(sensor, metric)` is the flag the pipeline uses to tag the reading and leave it
-  out of compliance; it holds from the reading that opened the condition up to (not
-  including) the one that clears it. `is_suspect` flags the one reading that just jumped,
-  even when it is forgiven, so a lone 85 °C does not reach the evaluation windows.
-- Restart: `rebuild` replays stored readings (`QualityConfig.rebuild_history`, 7 days, so
-  three nights even across a long weekend) into a fresh detector; `reconcile` then compares
-  what it believes open with the faulty alerts the database holds.
+- `check(reading)` is what the pipeline calls: the changes a reading decides, and its
+  metrics not to trust, which it stores flagged and leaves out of evaluation and
+  compliance: those `is_faulty` (from the reading that opened the condition up to, not
+  including, the one that clears it) and the one value that just jumped (`is_suspect`),
+  even when forgiven, so a lone 85 °C does not reach the evaluation windows.
+- Restart: `ingest.domain.quality_replay` replays stored readings, bounded (the raw last
+  6.5 h, and the drift metric's 10-minute minima back to `QualityConfig.rebuild_history`,
+  7 days, so three nights even across a long weekend, through `replay_night`); `reconcile`
+  then compares what it believes open with the faulty alerts the database holds.
 """
 
 from __future__ import annotations
@@ -129,7 +131,9 @@ class QualityDetector:
         self.config = config or load_quality_config()
         self._schedules = dict(schedules or {})
         self._default = NightSchedule(None, default_zone, self.config.drift.default_night)
-        self._states: dict[FaultKey, _MetricQuality] = {}
+        # Per sensor, then metric: the pipeline hashes a sensor once per reading, not a
+        # (sensor, metric) key per value.
+        self._states: dict[SensorRef, dict[str, _MetricQuality]] = {}
         self._open: dict[FaultKey, QualityChange] = {}
         self._checked = frozenset({*self.config.metrics, self.config.drift.metric})
 
@@ -139,30 +143,58 @@ class QualityDetector:
         """Check one value at its own time; the condition changes it decides."""
         if metric not in self._checked:
             return []
-        key = FaultKey(sensor, metric)
-        state = self._states.get(key)
-        if state is None:
-            state = self._states[key] = _MetricQuality(self.config, metric)
-        t = reading_time.timestamp()
-        if t <= state.newest:
-            return []
-        state.newest = t
-        verdicts: list[Verdict] = []
-        if state.stuck is not None:
-            state.stuck.observe(t, value, verdicts)
-        if state.jump is not None:
-            state.jump.observe(t, value, verdicts)
-        if state.drift is not None:
-            nights = self._schedules.get(sensor.building, self._default)
-            state.drift.observe(t, value, nights, verdicts)
-        return [c for v in verdicts if (c := self._apply(key, state, v, reading_time))]
+        changes: list[QualityChange] = []
+        state = self._state(sensor, metric)
+        self._observe(state, sensor, metric, reading_time, reading_time.timestamp(), value, changes)
+        return changes
 
     def observe_reading(self, reading: Reading) -> list[QualityChange]:
         """Check every metric of a reading."""
+        return self.check(reading)[0]
+
+    def check(self, reading: Reading) -> tuple[list[QualityChange], list[str]]:
+        """Check every metric of a reading, as the pipeline does: the changes it decides, and
+        the metrics of it not to trust (faulty now, or this very value an implausible jump).
+
+        A value at or before the newest of its (sensor, metric) decides nothing and is
+        distrusted only while the (sensor, metric) is faulty."""
         changes: list[QualityChange] = []
+        distrusted: list[str] = []
+        sensor, at = reading.sensor, reading.time
+        t = at.timestamp()
+        states = self._states.get(sensor)
+        if states is None:
+            states = self._states[sensor] = {}
         for metric, value in reading.values.items():
-            changes += self.observe(reading.time, reading.sensor, metric, value)
-        return changes
+            if metric not in self._checked:
+                continue
+            state = states.get(metric)
+            if state is None:
+                state = states[metric] = _MetricQuality(self.config, metric)
+            fresh = self._observe(state, sensor, metric, at, t, value, changes)
+            if state.reasons or (fresh and state.jump is not None and state.jump.suspect):
+                distrusted.append(metric)
+        return changes, distrusted
+
+    def replay_night(
+        self, moment: datetime, sensor: SensorRef, metric: str, value: float
+    ) -> list[QualityChange]:
+        """Feed `value` to the drift check alone, as a reading at `moment`.
+
+        For a restart: older nights are replayed as the minimum of each short slot (see
+        `ingest.domain.quality_replay`), which says where each night's minimum lies and
+        which parts of it had readings, but would look stuck or jumping to the other checks.
+        Raw readings after the last replayed slot then go through `check` as usual."""
+        if metric != self.config.drift.metric:
+            return []
+        state = self._state(sensor, metric)
+        t = moment.timestamp()
+        if state.drift is None or t <= state.newest:
+            return []
+        state.newest = t
+        verdicts: list[Verdict] = []
+        state.drift.observe(t, value, self._schedules.get(sensor.building, self._default), verdicts)
+        return [c for v in verdicts if (c := self._apply(sensor, metric, state, v, moment))]
 
     def is_faulty(self, sensor: SensorRef, metric: str) -> bool:
         """True while the (sensor, metric) is believed faulty: tag its readings, skip them."""
@@ -173,27 +205,70 @@ class QualityDetector:
 
         A forgiven outlier opens nothing, but one 85 °C reading would still pull a
         10-minute mean over a limit: the pipeline leaves it out of evaluation too."""
-        state = self._states.get(FaultKey(sensor, metric))
+        state = self._states.get(sensor, {}).get(metric)
         return state is not None and state.jump is not None and state.jump.suspect
 
     def reasons(self, sensor: SensorRef, metric: str) -> tuple[Reason, ...]:
         """The reasons holding the (sensor, metric) faulty now (empty when it is not)."""
-        state = self._states.get(FaultKey(sensor, metric))
+        state = self._states.get(sensor, {}).get(metric)
         return () if state is None else state.reasons
 
     def open_faults(self) -> dict[FaultKey, QualityChange]:
         """Each condition believed open, with the change that opened it."""
         return dict(self._open)
 
+    def night_schedule(self, building: str) -> NightSchedule:
+        """The unoccupied spans the drift check uses for `building`."""
+        return self._schedules.get(building, self._default)
+
     def set_schedule(self, building: str, schedule: NightSchedule) -> None:
         """New operating hours or zone for `building`; its nights in progress are dropped."""
         self._schedules[building] = schedule
-        for key, state in self._states.items():
-            if key.sensor.building == building and state.drift is not None:
-                state.drift.forget_night()
+        for sensor, states in self._states.items():
+            if sensor.building == building:
+                for state in states.values():
+                    if state.drift is not None:
+                        state.drift.forget_night()
+
+    def _state(self, sensor: SensorRef, metric: str) -> _MetricQuality:
+        states = self._states.get(sensor)
+        if states is None:
+            states = self._states[sensor] = {}
+        state = states.get(metric)
+        if state is None:
+            state = states[metric] = _MetricQuality(self.config, metric)
+        return state
+
+    def _observe(
+        self,
+        state: _MetricQuality,
+        sensor: SensorRef,
+        metric: str,
+        at: datetime,
+        t: float,
+        value: float,
+        changes: list[QualityChange],
+    ) -> bool:
+        """Run the checks of one value; False (and nothing decided) when it is not newer."""
+        if t <= state.newest:
+            return False
+        state.newest = t
+        verdicts: list[Verdict] = []
+        if state.stuck is not None:
+            state.stuck.observe(t, value, verdicts)
+        if state.jump is not None:
+            state.jump.observe(t, value, verdicts)
+        if state.drift is not None:
+            nights = self._schedules.get(sensor.building, self._default)
+            state.drift.observe(t, value, nights, verdicts)
+        for verdict in verdicts:
+            change = self._apply(sensor, metric, state, verdict, at)
+            if change is not None:
+                changes.append(change)
+        return True
 
     def _apply(
-        self, key: FaultKey, state: _MetricQuality, verdict: Verdict, at: datetime
+        self, sensor: SensorRef, metric: str, state: _MetricQuality, verdict: Verdict, at: datetime
     ) -> QualityChange | None:
         """Fold one check's verdict into the condition; a change when the condition moved."""
         reason, action, params = verdict
@@ -204,6 +279,7 @@ class QualityDetector:
             state.reasons = tuple(r for r in before if r != reason)
         if bool(before) == bool(state.reasons):
             return None  # another reason already held it open, or still does
+        key = FaultKey(sensor, metric)
         change = QualityChange(action, key, reason, at, params, state.reasons)
         if action == "open":
             self._open[key] = change

@@ -45,7 +45,8 @@ class StuckCheck:
         if silent and not self.open:  # it did not keep reporting: the run starts again
             self._restart(t, value)
             return
-        lo, hi = min(self.lo, value), max(self.hi, value)
+        lo = self.lo if self.lo <= value else value  # min() and max() cost more, per reading
+        hi = self.hi if self.hi >= value else value
         if hi - lo >= self.step:
             if self.open:
                 self.open = False
@@ -67,12 +68,14 @@ class JumpCheck:
     """Open after repeated implausible jumps; clear after a run of plausible readings."""
 
     __slots__ = (
-        "rule", "open_after", "within", "clear_after", "ref_t", "ref_v", "prev_t", "prev_v",
-        "recent", "consistent", "open", "suspect",
+        "rule", "allowance", "rate", "open_after", "within", "clear_after", "ref_t", "ref_v",
+        "prev_t", "prev_v", "recent", "consistent", "open", "suspect",
     )  # fmt: skip
 
     def __init__(self, rule: MetricRule, jumps: JumpRule) -> None:
         self.rule = rule
+        self.allowance = rule.allowance  # `rule.allowed_change`, inlined in `observe`
+        self.rate = rule.max_rate_per_min if rule.max_rate_per_min is not None else math.inf
         self.open_after = jumps.open_after
         self.within = jumps.within.total_seconds()
         self.clear_after = jumps.clear_after
@@ -85,7 +88,10 @@ class JumpCheck:
 
     def observe(self, t: float, value: float, out: list[Verdict]) -> None:
         """Trust a reading that fits the last trusted one, or the one before it; else a jump."""
-        fits = self._fits(self.ref_t, self.ref_v, t, value)
+        ref_t = self.ref_t  # the first reading has nothing to compare with: it is trusted
+        fits = ref_t == -math.inf or (
+            abs(value - self.ref_v) <= self.allowance + self.rate * (t - ref_t) / 60.0
+        )
         # A step that holds for a second reading is a new level, counted once as a jump.
         holds = not fits and self._fits(self.prev_t, self.prev_v, t, value)
         previous, previous_t = self.prev_v, self.prev_t
@@ -93,7 +99,8 @@ class JumpCheck:
         self.suspect = not (fits or holds)
         if fits or holds:
             self.ref_t, self.ref_v = t, value
-            self.consistent = min(self.consistent + 1, self.clear_after)
+            if self.consistent < self.clear_after:
+                self.consistent += 1
             if self.open and self.consistent >= self.clear_after:
                 self.open = False
                 out.append(("jump", "clear", {"value": value, "readings": self.clear_after}))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from maintenance.adapters.orm import Building, Floor, Room, RoomAlias
 from maintenance.adapters.sql import insert_ignore
 from maintenance.domain.errors import InvalidInput, NotFound
+from maintenance.domain.hours import StoredHours
 from maintenance.domain.locations import default_traffic, guess_kind
 from maintenance.domain.model import CODE_PATTERN, ROOM_KINDS, TRAFFIC_LEVELS
 from maintenance.domain.recurrence import zone
@@ -283,6 +284,15 @@ class LocationService:
             if scope.buildings is not None:
                 query = query.where(Building.code.in_(scope.buildings))
             return {code: timezone for code, timezone in session.execute(query)}
+
+    def building_hours(self, *, scope: Scope) -> dict[str, tuple[str, StoredHours]]:
+        """IANA zone and operating hours (as stored) per code of every building in `scope`,
+        in one query: ingest's data quality reads the buildings' nights from them."""
+        with self._sessions() as session:
+            query = select(Building.code, Building.timezone, Building.hours)
+            if scope.buildings is not None:
+                query = query.where(Building.code.in_(scope.buildings))
+            return {code: (zone, hours or {}) for code, zone, hours in session.execute(query)}
 
     def building_codes(self, *, scope: Scope) -> list[str]:
         """Codes of every building in `scope`, rooms or not, in order."""

@@ -112,3 +112,41 @@ def test_a_building_scores_its_rooms_and_totals_rooms_only_seen_in_readings() ->
     assert [room.room for room in result.rooms] == ["r1", "r2", "r9"]
     total = result.totals["pm25"]
     assert (total.covered, total.compliant, total.worst) == (3, 2, 50)
+
+
+def test_a_metric_with_flagged_readings_is_read_on_its_own_without_them() -> None:
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    end = start + timedelta(days=2)
+    plain = {r.metrics: r for r in windows_to_read(PROFILE, CONFIG, start, end)}
+    assert all(not r.exclude_flagged for r in plain.values())
+    reads = windows_to_read(PROFILE, CONFIG, start, end, flagged={"co2", "humidity"})
+    by_metrics = {r.metrics: r for r in reads}
+    assert by_metrics[("co2",)].exclude_flagged and by_metrics[("humidity",)].exclude_flagged
+    assert by_metrics[("co",)].window == by_metrics[("co2",)].window == timedelta(hours=8)
+    assert ("temperature",) in by_metrics and not by_metrics[("temperature",)].exclude_flagged
+    assert sorted(m for r in reads for m in r.metrics) == sorted(m for k in plain for m in k)
+
+
+def test_windows_whose_flagged_slots_were_left_out_score_on_what_remains() -> None:
+    """A stuck CO2 sensor read 1500 ppm for 12 of the 24 slots of an 8 h window, the room's
+    air 600 ppm in the other 12: counted, the window breaches. Left out, those slots are
+    empty and the window is not covered (12 < 18): a broken sensor neither breaches nor
+    complies on the room's behalf. The next window, stuck for 4 slots, stays covered."""
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    co2 = PROFILE.evaluated_limits()["co2"]
+    with_flags = [
+        Window(start, {"co2": (12 * 1500 + 12 * 600) / 24}, {"co2": 24}),
+        Window(start + timedelta(hours=8), {"co2": (4 * 1500 + 20 * 600) / 24}, {"co2": 24}),
+    ]
+    without = [
+        Window(start, {"co2": 600.0}, {"co2": 12}),
+        Window(start + timedelta(hours=8), {"co2": 600.0}, {"co2": 20}),
+    ]
+    counted = score("co2", co2, with_flags, 2, CONFIG)
+    assert (counted.covered, counted.compliant, counted.worst) == (2, 1, 1050.0)
+    result = score("co2", co2, without, 2, CONFIG)
+    assert (result.covered, result.compliant, result.worst) == (1, 1, 600.0)
+    reads = windows_to_read(PROFILE, CONFIG, start, start + timedelta(hours=16), {"co2"})
+    found = [(r, {"r1": without if r.metrics == ("co2",) else []}) for r in reads]
+    room = building_score(PROFILE, CONFIG, "b", "UTC", ["r1"], found).rooms[0]
+    assert (room.metrics["co2"].covered, room.metrics["co2"].compliant) == (1, 1)

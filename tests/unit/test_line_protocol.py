@@ -76,6 +76,27 @@ def test_random_readings_match_point() -> None:
         assert reading_line(reading) == point_line(reading)
 
 
+def test_flagged_metrics_carry_a_faulty_copy_and_still_match_point() -> None:
+    reading = Reading(
+        SensorRef("menara-a", "lt3-rapat", "s1"),
+        datetime(2026, 11, 29, 3, 0, 1, 250_000, tzinfo=UTC),
+        {"temperature": 24.5, "co2": 1500.0, "humidity": 55.25},
+    )
+    line = reading_line(reading, flagged=["co2", "humidity"])
+    assert line == (
+        "iaq,building=menara-a,room=lt3-rapat,sensor=s1 co2=1500,faulty_co2=1500,"
+        "faulty_humidity=55.25,humidity=55.25,temperature=24.5 1795921201250"
+    )
+    with_flags = Reading(
+        reading.sensor,
+        reading.time,
+        reading.values | {"faulty_co2": 1500.0, "faulty_humidity": 55.25},
+    )
+    assert line == point_line(with_flags)
+    assert reading_line(reading, flagged=()) == reading_line(reading) == point_line(reading)
+    assert reading_line(reading, flagged=["pm25"]) == reading_line(reading)  # not in it
+
+
 def point_alert_line(alert: AlertView, event: str, at: datetime) -> str:
     """What `Point` makes of an alert event, with the exact timestamp."""
     point = (

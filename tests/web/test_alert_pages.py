@@ -111,3 +111,34 @@ def test_the_room_page_words_its_alerts_in_the_page_language(
     fm = as_user("fm")
     assert ID_WARNING in fm.get("/rooms/hq/lobby?lang=id").get_data(as_text=True)
     assert EN_WARNING in fm.get("/rooms/hq/lobby?lang=en").get_data(as_text=True)
+
+
+def test_a_faulty_sensor_alert_names_the_sensor_and_its_metric_and_says_why(
+    seeded: Seed, container: FixedClockContainer, as_user: Callable[[str], FlaskClient]
+) -> None:
+    from datetime import timedelta
+
+    from ingest.domain.model import SensorRef
+    from ingest.domain.quality import FaultKey, QualityChange
+    from ingest.domain.quality_alerts import alert_change
+
+    since = container.now - timedelta(hours=6)
+    stuck = QualityChange(
+        "open",
+        FaultKey(SensorRef("hq", "lobby", "s7"), "co2"),
+        "stuck",
+        container.now,
+        {"value": 1500.0, "since": since.isoformat(), "resolution": 1.0, "span_s": 21600},
+    )
+    [alert] = container.alert_service.apply([alert_change(stuck)])
+    fm = as_user("fm")
+    indonesian = fm.get("/alerts?lang=id").get_data(as_text=True)
+    english = fm.get("/alerts?lang=en").get_data(as_text=True)
+    assert "<td>Sensor rusak · CO₂ (s7)</td>" in indonesian
+    assert "<td>Sensor faulty · CO₂ (s7)</td>" in english
+    assert f'data-message="{alert.id}">sensor s7 di hq/lobby rusak: CO₂ macet di 1.500 ppm' in (
+        indonesian
+    )
+    assert "(no change of 1 ppm in 6 h)" in english
+    room = fm.get("/rooms/hq/lobby?lang=id").get_data(as_text=True)
+    assert "<td>Sensor rusak · CO₂</td>" in room

@@ -50,6 +50,16 @@ def test_only_metrics_some_room_reads_or_alerts_on_get_tiles() -> None:
     assert reported_metrics(c for c in cards if c.room == "lobby") == ("temperature", "co2")
 
 
+def test_a_faulty_sensor_is_a_sensor_alert_of_the_room_not_a_verdict_on_its_metric() -> None:
+    places = [Place("hq", "l1", "lobby", "Lobi")]
+    latest = {("hq", "lobby"): {"co2": 700.0}}
+    alerts = [OpenAlert(1, "hq", "lobby", "co2", "warning", "faulty")]
+    [card] = build_grid(places, latest, alerts, PROFILE)[0].floors[0].rooms
+    assert [(a.kind, a.metric) for a in card.sensor_alerts] == [("faulty", "co2")]
+    cell = card.cell("co2")
+    assert cell is not None and (cell.status, cell.alert_ids) == ("ok", ())
+
+
 def test_floors_sort_naturally_with_unplaced_rooms_last() -> None:
     places = [
         Place("hq", floor, f"r-{floor or 'none'}", floor)

@@ -35,10 +35,12 @@ def building_score(
     month: date,
     now: datetime,
 ) -> BuildingScore:
-    """Score every room of one building for `month` (one InfluxDB query per window size)."""
+    """Score every room of one building for `month` (one InfluxDB query per window size,
+    one more per metric with flagged readings, one to find those)."""
     start, end = month_bounds(month, tz, now)
+    flagged = readings.flagged_metrics(building, start, end)
     found: list[tuple[WindowRead, Mapping[str, list[Window]]]] = []
-    for read in windows_to_read(profile, config, start, end):
+    for read in windows_to_read(profile, config, start, end, flagged):
         windows: Mapping[str, list[Window]] = {}
         if read.total:
             windows = readings.windows(
@@ -49,6 +51,7 @@ def building_score(
                 read.slots,
                 read.metrics,
                 read.shift,
+                exclude_flagged=read.exclude_flagged,
             )
         found.append((read, windows))
     return score_building(profile, config, building, tz, rooms, found)

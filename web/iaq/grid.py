@@ -133,11 +133,12 @@ def room_card(
     alerts = list(alerts)
     cells = []
     for metric in METRICS:
-        mine = [a for a in alerts if a.metric == metric]
+        # A faulty sensor's alert names a metric but says nothing of the air: not the cell's.
+        mine = [a for a in alerts if a.metric == metric and a.kind == "threshold"]
         value, limit = latest.get(metric), limits.get(metric)
         status = cell_status(value, limit, {a.severity for a in mine})
         cells.append(Cell(metric, value, UNITS[metric], limit, status, tuple(a.id for a in mine)))
-    sensor_alerts = tuple(a for a in alerts if a.metric is None)
+    sensor_alerts = tuple(a for a in alerts if a.kind != "threshold")
     p = place
     return RoomCard(p.building, p.floor, p.room, p.name, tuple(cells), sensor_alerts)
 

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ingest.adapters.influx import MEASUREMENT, InfluxClient, quote_ident, rfc3339
+from ingest.adapters.influx import (
+    FAULTY_PREFIX,
+    MEASUREMENT,
+    InfluxClient,
+    quote_ident,
+    rfc3339,
+)
 from ingest.domain.compliance import Window
 from ingest.domain.const import METRICS
 
@@ -155,6 +161,24 @@ class IaqReadings:
                 )
         return points
 
+    def flagged_metrics(self, building: str, start: datetime, end: datetime) -> set[str]:
+        """The metrics of which `building` has readings flagged by data quality (stored with
+        a `faulty_<metric>` copy) in [start, end): one query over those sparse fields."""
+        counts = ", ".join(
+            f"count({quote_ident(FAULTY_PREFIX + m)}) AS {quote_ident(m)}" for m in METRICS
+        )
+        query = (
+            f"SELECT {counts} FROM {quote_ident(MEASUREMENT)} "
+            f"WHERE {quote_ident('building')} = $building AND time >= $start AND time < $end"
+        )
+        params = {"building": building, "start": rfc3339(start), "end": rfc3339(end)}
+        found: set[str] = set()
+        for series in self._influx.query(query, params):
+            for values in series["values"]:
+                row = dict(zip(series["columns"], values, strict=False))
+                found.update(m for m in METRICS if row.get(m))
+        return found
+
     def windows(
         self,
         building: str,
@@ -164,18 +188,26 @@ class IaqReadings:
         slots: int,
         metrics: Sequence[str],
         offset: timedelta = timedelta(0),
+        *,
+        exclude_flagged: bool = False,
     ) -> dict[str, list[Window]]:
         """Averaging windows per room: the mean of slot means and how many slots had data.
 
         The inner query averages each slot (window / slots); the outer one averages the slot
-        means and counts the filled slots, both inside InfluxDB.
+        means and counts the filled slots, both inside InfluxDB. `exclude_flagged` (one
+        metric) leaves out the readings data quality flagged, see `_unflagged_slots`.
         """
         slot = window / slots
         where = f"{quote_ident('building')} = $building AND time >= $start AND time < $end"
-        inner = (
-            f"SELECT {_fields(metrics, 'mean')} FROM {quote_ident(MEASUREMENT)} WHERE {where} "
-            f"GROUP BY time({interval(slot)}), {quote_ident('room')}"
-        )
+        if exclude_flagged:
+            if len(metrics) != 1:
+                raise ValueError("flagged readings are left out one metric at a time")
+            inner = _unflagged_slots(metrics[0], where, interval(slot))
+        else:
+            inner = (
+                f"SELECT {_fields(metrics, 'mean')} FROM {quote_ident(MEASUREMENT)} "
+                f"WHERE {where} GROUP BY time({interval(slot)}), {quote_ident('room')}"
+            )
         outer_fields = ", ".join(
             f"mean({quote_ident(m)}) AS {quote_ident(m)}, "
             f"count({quote_ident(m)}) AS {quote_ident(m + '__slots')}"
@@ -206,6 +238,27 @@ class IaqReadings:
     def ping(self) -> bool:
         """True when InfluxDB answers."""
         return self._influx.ping()
+
+
+def _unflagged_slots(metric: str, where: str, slot: str) -> str:
+    """Slot means of `metric` without its flagged readings, per room.
+
+    InfluxQL cannot select the rows where a field is absent (a comparison with a missing
+    field never matches), so the flagged readings are subtracted instead: each slot's sum
+    and count, less those of the `faulty_<metric>` copies. `fill(0)` makes the missing
+    flagged sums 0 rather than null (which would null the difference); a slot left with no
+    reading is dropped, so it counts against coverage, as an empty slot does.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}")
+    value, flag = quote_ident(metric), quote_ident(FAULTY_PREFIX + metric)
+    sums = (
+        f"SELECT sum({value}) AS s, count({value}) AS n, sum({flag}) AS fs, count({flag}) AS fn "
+        f"FROM {quote_ident(MEASUREMENT)} WHERE {where} "
+        f"GROUP BY time({slot}), {quote_ident('room')} fill(0)"
+    )
+    room = quote_ident("room")
+    return f"SELECT (s - fs) / (n - fn) AS {value} FROM ({sums}) WHERE n > fn GROUP BY {room}"
 
 
 def _combine(a: Window, b: Window, slots: int, metrics: Sequence[str]) -> Window:
