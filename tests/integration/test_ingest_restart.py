@@ -37,11 +37,14 @@ Message = tuple[datetime, str, bytes]
 def _readings(start: datetime) -> list[Message]:
     """Eleven hours of CO2 in a meeting room (900 ppm for seven, then 1,400: the 8 h mean
     crosses 1,000 ppm about 1 h 40 min later) and a lobby that leaves its temperature
-    range for 90 minutes (critical after an hour outside), one reading a minute each."""
+    range for 90 minutes (critical after an hour outside), one reading a minute each.
+
+    The CO2 wobbles by a few ppm as a live NDIR sensor's does: a value repeated exactly for
+    six hours is a stuck sensor, whose readings evaluation rightly stops trusting."""
     messages: list[Message] = []
     for i in range(11 * 60):
         at = start + i * MINUTE
-        co2 = 900.0 if i < 7 * 60 else 1400.0
+        co2 = (900.0 if i < 7 * 60 else 1400.0) + (i % 7) - 3
         messages.append((at, MEETING.topic(), telemetry_payload({"co2": co2}, at)))
     lobby_start = start + timedelta(hours=7, minutes=20)
     for i in range(130):
