@@ -159,7 +159,9 @@ class Container:
         """The AlertListener that turns alerts into work orders (register with AlertService)."""
         from maintenance.services.alert_work_orders import AlertWorkOrders, load_alert_rules
 
-        return AlertWorkOrders(self.session_factory, self.location_service, load_alert_rules())
+        return AlertWorkOrders(
+            self.session_factory, self.location_service, load_alert_rules(), clock=self.clock
+        )
 
     @cached_property
     def plan_generator(self) -> PlanGenerator:
