@@ -58,8 +58,9 @@ def ensure_demo_users(container: Container) -> dict[str, str]:
     return credentials
 
 
-def ensure_example_plans(container: Container) -> int:
-    """Import the example office strategy once, if no plans exist yet; returns plans created."""
+def ensure_example_plans(container: Container, now: datetime | None = None) -> int:
+    """Import the example office strategy once, if no plans exist yet, as of `now` (plans
+    generate work from then on); returns plans created."""
     from udara.scope import EVERYTHING
 
     if container.plan_service.list(scope=EVERYTHING) or not EXAMPLE_STRATEGY.exists():
@@ -67,7 +68,10 @@ def ensure_example_plans(container: Container) -> int:
     from maintenance.plan_import import import_strategy
 
     report = import_strategy(
-        container.session_factory, EXAMPLE_STRATEGY, datetime.now(UTC), container.settings.timezone
+        container.session_factory,
+        EXAMPLE_STRATEGY,
+        now or datetime.now(UTC),
+        container.settings.timezone,
     )
     return len(report.created)
 

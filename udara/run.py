@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from udara.demo_cli import demo_group
+
 if TYPE_CHECKING:
     from udara.bootstrap import Container
 
@@ -105,4 +107,4 @@ def run_command(
             child.kill()
 
 
-commands: list[click.Command] = [run_command]
+commands: list[click.Command] = [run_command, demo_group]
