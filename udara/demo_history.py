@@ -22,7 +22,6 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -31,14 +30,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, select
 
-from ingest.adapters.influx import InfluxClient, reading_line
 from maintenance.adapters.orm import Building, WorkOrder
 from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
-from sensors_sim.history import EPOCH, HistorySpec, Incident, demo_incidents, ticks
+from sensors_sim.history import EPOCH, HistorySpec, Incident, demo_incidents
 from sensors_sim.rooms import make_rooms
 from udara.bootstrap import Container
 from udara.demo import DEMO_BUILDING, DEMO_USERS, ensure_example_plans
+from udara.demo_air import AirProcess
 from udara.demo_devices import seed_pending_devices
 from udara.demo_work import WorkLife
 from udara.scope import EVERYTHING
@@ -141,15 +140,14 @@ def _seed(history: EventTime, report: SeedReport, room_count: int) -> None:
     watch = Stopwatch()
     with watch("set-up"):
         spec = _set_up(history, report, room_count)
-        evaluator = history.make_evaluator()
         alerts = history.alert_service
-        evaluator.restore_open(alerts.open_keys())
+        air = AirProcess(spec, history.settings, alerts.open_keys())
         work = WorkLife(history.session_factory, history.work_order_service, spec.end, spec.tz,
                         SEED, faults=_faults(spec.incidents))  # fmt: skip
         work.begin()
     next_pass = spec.start
-    with LineWriter(history.make_influx(), history.settings.influx_batch_size) as writer:
-        for tick, readings in watch.timed("air", ticks(spec)):
+    try:
+        for tick, changes in watch.timed("waiting for the air", air):
             with watch("work"):
                 work.run_until(tick)
             if tick >= next_pass:  # the scheduler's pass: a day of plan work ahead
@@ -158,12 +156,6 @@ def _seed(history: EventTime, report: SeedReport, room_count: int) -> None:
                     history.reconciler.run(tick)
                     work.discover()
                     next_pass = _next_midnight(tick, spec.tz)
-            with watch("air"):
-                lines = [reading_line(r) for r in readings]
-                changes = [change for r in readings for change in evaluator.observe(r)]
-                changes += evaluator.check_offline(tick)
-            with watch("influx"):
-                writer.add(lines)
             if changes:
                 with watch("alerts"):
                     history.now = max(change.at for change in changes)
@@ -172,11 +164,13 @@ def _seed(history: EventTime, report: SeedReport, room_count: int) -> None:
                     report.alerts_resolved += applied[True]
                     if applied[False]:
                         work.discover()
-    report.readings = writer.written
+    finally:
+        air.close()
+    report.readings = air.readings
     with watch("devices"):
         report.pending_devices, report.held_readings = seed_pending_devices(history, spec.end)
     _count_work(history, report)
-    report.seconds = {**watch.seconds, "total": watch.total()}
+    report.seconds = {**watch.seconds, "air (alongside)": air.seconds, "total": watch.total()}
 
 
 def _set_up(history: EventTime, report: SeedReport, room_count: int) -> HistorySpec:
@@ -260,45 +254,6 @@ class Stopwatch:
     def total(self) -> float:
         """Seconds since the watch was made."""
         return time.perf_counter() - self._started
-
-
-class LineWriter:
-    """Line-protocol lines to InfluxDB in batches, one request in flight while the next
-    batch is built (the write waits on the server, so it overlaps the simulation)."""
-
-    def __init__(self, influx: InfluxClient, batch_size: int) -> None:
-        self._influx = influx
-        self._batch_size = batch_size
-        self._lines: list[str] = []
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-writer")
-        self._pending: Future[None] | None = None
-        self.written = 0
-
-    def add(self, lines: Iterable[str]) -> None:
-        """Queue lines; a full batch is sent."""
-        self._lines.extend(lines)
-        if len(self._lines) >= self._batch_size:
-            self._send()
-
-    def _send(self) -> None:
-        if self._pending is not None:
-            self._pending.result()  # one in flight: raises what the last write raised
-        batch, self._lines = self._lines, []
-        self.written += len(batch)
-        self._pending = self._pool.submit(self._influx.write_lines, batch)
-
-    def __enter__(self) -> LineWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if exc[0] is None:
-                self._send()
-                if self._pending is not None:
-                    self._pending.result()
-        finally:
-            self._pool.shutdown()
-            self._influx.close()
 
 
 def _faster_commits(engine: Engine) -> None:
