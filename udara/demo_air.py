@@ -31,10 +31,11 @@ Tick = tuple[datetime, list[AlertChange]]
 
 @dataclass(frozen=True)
 class AirDone:
-    """The child's last word: readings written and seconds spent."""
+    """The child's last word: readings written, seconds spent and CPU seconds used."""
 
     readings: int
     seconds: float
+    cpu_seconds: float
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,14 @@ class AirProcess:
         self._process.start()
         outbox.close()
         self.readings = 0
-        self.seconds = 0.0
+        self.seconds = self.cpu_seconds = 0.0
 
     def __iter__(self) -> Iterator[Tick]:
         while True:
             message = self._inbox.recv()
             if isinstance(message, AirDone):
                 self.readings, self.seconds = message.readings, message.seconds
+                self.cpu_seconds = message.cpu_seconds
                 return
             if isinstance(message, AirFailed):
                 raise RuntimeError(f"generating the history's readings failed: {message.error}")
@@ -83,7 +85,7 @@ def air_main(
     """The child: write every reading, evaluate it, send the alert changes of each tick."""
     from udara.bootstrap import Container
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     try:
         container = Container(settings)
         evaluator = container.make_evaluator()
@@ -98,7 +100,7 @@ def air_main(
                     outbox.send(chunk)
                     chunk = []
             outbox.send(chunk)
-        outbox.send(AirDone(writer.written, time.perf_counter() - began))
+        outbox.send(AirDone(writer.written, time.perf_counter() - began, time.process_time() - cpu))
     except Exception as exc:  # the parent raises it
         outbox.send(AirFailed(repr(exc)))
     finally:
