@@ -7,6 +7,7 @@ Development only. Passwords are random per machine and kept in var/demo-credenti
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from udara.bootstrap import Container
 
+log = logging.getLogger(__name__)
 CREDENTIALS_FILE = Path("var/demo-credentials.json")
 EXAMPLE_STRATEGY = Path("examples/plans/office.yaml")
 DEMO_BUILDING = "menara-a"
@@ -76,9 +78,10 @@ def ensure_example_plans(container: Container, now: datetime | None = None) -> i
     return len(report.created)
 
 
-def prepare_demo(container: Container, base_url: str) -> list[str]:
+def prepare_demo(container: Container, base_url: str, rooms: int = 12) -> list[str]:
     """Set up the demo and return the lines to print for a newcomer."""
     credentials = ensure_demo_users(container)
+    history = _seed_history(container, rooms)  # imports the plans as of the history's start
     created = ensure_example_plans(container)
     lines = ["", f"Udara demo: open {base_url}/ and sign in as one of:"]
     for username, _role, _crews, what in DEMO_USERS:
@@ -86,5 +89,17 @@ def prepare_demo(container: Container, base_url: str) -> list[str]:
     lines.append(f"(kept in {CREDENTIALS_FILE}; example building {DEMO_BUILDING!r})")
     if created:
         lines.append(f"imported {created} plans from {EXAMPLE_STRATEGY}")
+    lines += history
     lines.append("")
     return lines
+
+
+def _seed_history(container: Container, rooms: int) -> list[str]:
+    """The demo building's past month (once); a failure is reported, not fatal."""
+    from udara.demo_history import seed_history
+
+    try:
+        return seed_history(container, DEMO_BUILDING, rooms=rooms).lines()
+    except Exception as exc:  # the live demo still runs without its past
+        log.exception("seeding the demo history failed")
+        return [f"history of {DEMO_BUILDING} not seeded: {exc}"]
