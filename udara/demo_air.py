@@ -8,6 +8,7 @@ little ahead.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -101,8 +102,9 @@ def air_main(
                     chunk = []
             outbox.send(chunk)
         outbox.send(AirDone(writer.written, time.perf_counter() - began, time.process_time() - cpu))
-    except Exception as exc:  # the parent raises it
-        outbox.send(AirFailed(repr(exc)))
+    except Exception as exc:  # the parent raises it, unless it stopped listening first
+        with contextlib.suppress(OSError):
+            outbox.send(AirFailed(repr(exc)))
     finally:
         outbox.close()
 

@@ -19,18 +19,15 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 
-from maintenance.adapters.orm import Building, WorkOrder
 from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
 from sensors_sim.history import EPOCH, HistorySpec, Incident, demo_incidents
@@ -39,6 +36,7 @@ from udara.bootstrap import Container
 from udara.demo import DEMO_BUILDING, DEMO_USERS, ensure_example_plans
 from udara.demo_air import AirProcess
 from udara.demo_devices import seed_pending_devices
+from udara.demo_report import SeedReport, Stopwatch, count_work
 from udara.demo_work import WorkLife
 from udara.scope import EVERYTHING
 
@@ -50,7 +48,6 @@ if TYPE_CHECKING:
 DEFAULT_DAYS = 30
 INTERVAL = timedelta(minutes=5)
 SEED = 1
-T = TypeVar("T")
 
 
 class EventTime(Container):
@@ -63,42 +60,6 @@ class EventTime(Container):
     def clock(self) -> datetime:
         """The event time the replay has reached."""
         return self.now
-
-
-@dataclass
-class SeedReport:
-    """What a seed wrote, or why it wrote nothing."""
-
-    building: str
-    start: datetime
-    end: datetime
-    timezone: str = "UTC"
-    skipped: str | None = None
-    readings: int = 0
-    alerts_opened: int = 0
-    alerts_resolved: int = 0
-    work_orders: dict[str, int] = field(default_factory=dict)  # by status
-    overdue: int = 0
-    pending_devices: int = 0
-    held_readings: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    def lines(self) -> list[str]:
-        """What to print."""
-        start, end = (t.astimezone(ZoneInfo(self.timezone)) for t in (self.start, self.end))
-        span = f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} {end:%Z}"
-        if self.skipped:
-            return [f"history of {self.building}: not seeded ({self.skipped})"]
-        orders = ", ".join(f"{n} {status}" for status, n in sorted(self.work_orders.items()))
-        took = ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items())
-        return [
-            f"history of {self.building} seeded, {span}:",
-            f"  {self.readings:,} readings; {self.alerts_opened} alerts opened, "
-            f"{self.alerts_resolved} resolved",
-            f"  {sum(self.work_orders.values())} work orders ({orders}); {self.overdue} overdue",
-            f"  {self.pending_devices} pending devices with {self.held_readings:,} held readings",
-            f"  took {took}",
-        ]
 
 
 def history_present(container: Container, building: str) -> str | None:
@@ -169,7 +130,7 @@ def _seed(history: EventTime, report: SeedReport, room_count: int) -> None:
     report.readings = air.readings
     with watch("devices"):
         report.pending_devices, report.held_readings = seed_pending_devices(history, spec.end)
-    _count_work(history, report)
+    count_work(history, report)
     report.seconds = {
         **watch.seconds,
         "total": watch.total(),
@@ -214,56 +175,6 @@ def _faults(incidents: Iterable[Incident]) -> dict[str, list[tuple[datetime, dat
             for room in incident.rooms:
                 faults.setdefault(room, []).append((incident.start, incident.end))
     return faults
-
-
-def _count_work(container: Container, report: SeedReport) -> None:
-    query = (
-        select(WorkOrder.status, func.count())
-        .join(Building, Building.id == WorkOrder.building_id)
-        .where(Building.code == report.building)
-        .group_by(WorkOrder.status)
-    )
-    with container.session_factory() as session:
-        report.work_orders = {status: int(n) for status, n in session.execute(query)}
-    overdue = WorkOrderFilter(building=report.building, overdue=True)
-    page = container.work_order_service.list(overdue, viewer=SYSTEM, limit=1, now=report.end)
-    report.overdue = page.total
-
-
-class Stopwatch:
-    """Seconds spent per phase, summed over many short stretches."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self._started = time.perf_counter()
-        self._cpu = time.process_time()
-
-    @contextmanager
-    def __call__(self, phase: str) -> Iterator[None]:
-        """Count the time inside the block towards `phase`."""
-        began = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - began
-
-    def timed(self, phase: str, items: Iterable[T]) -> Iterator[T]:
-        """Count the time spent producing each item towards `phase`."""
-        iterator = iter(items)
-        while True:
-            with self(phase):
-                item = next(iterator, None)
-            if item is None:
-                return
-            yield item
-
-    def total(self) -> float:
-        """Seconds since the watch was made."""
-        return time.perf_counter() - self._started
-
-    def cpu(self) -> float:
-        """CPU seconds this process used since the watch was made."""
-        return time.process_time() - self._cpu
 
 
 def _faster_commits(engine: Engine) -> None:

@@ -143,28 +143,36 @@ class WorkLife:
         self, order: NewOrder, due: datetime, rng: random.Random
     ) -> list[tuple[datetime, str, dict[str, Any]]]:
         if order.crew == "cleaning":
-            if rng.random() < MISSED_SHARE:
-                if self.end - due < OPEN_IF_MISSED_WITHIN:
-                    return []  # still open, overdue by now
-                why = "Terlewat: petugas cuti; dikerjakan pada ronde berikutnya."
-                return [(self._morning(due, rng), SUPERVISOR, _status("cancelled", why))]
-            start = due + _minutes(rng, -5, 25)
-            window = min((order.due_at or due) - due, timedelta(hours=4)) or timedelta(hours=1)
-            done = start + _minutes(rng, 0.2 * window / MINUTE, 0.6 * window / MINUTE)
-            steps = [(start, CLEANER, _status("in_progress"))]
-            steps.append((done, CLEANER, _finish(order, start, done)))
-            if rng.random() < SPOT_CHECKED:
-                steps.append((self._verify_time(done, rng), SUPERVISOR, _status("verified")))
-            return steps
+            return self._cleaning(order, due, rng)
         worker = TECHNICIAN if order.crew == "hvac" else MANAGER  # vendors report to the manager
         start = self._working(due, rng) + _minutes(rng, 0, 90)
         done = start + _minutes(rng, 45, 180)
         steps = [
             (start, worker, _status("in_progress")),
-            (done, worker, _finish(order, start, done)),
+            (done, worker, _finish(order, done - start)),
         ]
-        if worker != MANAGER and rng.random() < 0.7:
+        if worker != MANAGER and rng.random() < 0.7:  # nobody verifies their own work
             steps.append((self._verify_time(done, rng), MANAGER, _status("verified")))
+        return steps
+
+    def _cleaning(
+        self, order: NewOrder, due: datetime, rng: random.Random
+    ) -> list[tuple[datetime, str, dict[str, Any]]]:
+        """A round or a deep clean: done on time, now and then spot-checked, rarely missed."""
+        if rng.random() < MISSED_SHARE:
+            if self.end - due < OPEN_IF_MISSED_WITHIN:
+                return []  # still open, overdue by now
+            why = "Terlewat: petugas cuti; dikerjakan pada ronde berikutnya."
+            return [(self._morning(due, rng), SUPERVISOR, _status("cancelled", why))]
+        start = due + _minutes(rng, -5, 25)
+        window = min((order.due_at or due) - due, timedelta(hours=4)) or timedelta(hours=1)
+        done = start + _minutes(rng, 0.2 * window / MINUTE, 0.6 * window / MINUTE)
+        steps = [
+            (start, CLEANER, _status("in_progress")),
+            (done, CLEANER, _finish(order, done - start)),
+        ]
+        if rng.random() < SPOT_CHECKED:
+            steps.append((self._verify_time(done, rng), SUPERVISOR, _status("verified")))
         return steps
 
     def _alert_work(
@@ -173,7 +181,8 @@ class WorkLife:
         boss, worker = (MANAGER, TECHNICIAN) if order.crew == "hvac" else (SUPERVISOR, CLEANER)
         assigned = self._working(order.created_at + _minutes(rng, 3, 25), rng)
         start = assigned + _minutes(rng, 10, 40)
-        done = start + _minutes(rng, 40, 150)
+        work = _minutes(rng, 40, 150)
+        done = start + work
         for began, fixed in self.faults.get(order.room or "", ()):
             if began <= order.created_at < fixed:  # done once the fault is fixed, not before
                 done = max(done, fixed + _minutes(rng, 5, 30))
@@ -181,7 +190,7 @@ class WorkLife:
         steps = [
             (assigned, boss, {"assignee": worker}),
             (start, worker, _status("in_progress")),
-            (done, worker, _finish(order, start, done, note)),
+            (done, worker, _finish(order, work, note)),
         ]
         if rng.random() < 0.8:
             steps.append((self._verify_time(done, rng), boss, _status("verified")))
@@ -224,9 +233,7 @@ def _status(to: str, notes: str | None = None) -> dict[str, Any]:
     return {"status": to, "notes": notes}
 
 
-def _finish(
-    order: NewOrder, start: datetime, done: datetime, notes: str | None = None
-) -> dict[str, Any]:
-    minutes = int((done - start).total_seconds() // 60)
+def _finish(order: NewOrder, work: timedelta, notes: str | None = None) -> dict[str, Any]:
+    """Every checklist item ticked, then done, with the time the work itself took."""
     ticks = [(i, True) for i in range(order.checklist_items)]
-    return {"ticks": ticks, "status": "done", "notes": notes, "time_spent": minutes}
+    return {"ticks": ticks, "status": "done", "notes": notes, "time_spent": work // MINUTE}
