@@ -45,7 +45,10 @@ class SeedReport:
         start, end = (t.astimezone(ZoneInfo(self.timezone)) for t in (self.start, self.end))
         span = f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} {end:%Z}"
         if self.skipped:
-            return [f"history of {self.building}: not seeded ({self.skipped})"]
+            return [
+                f"history of {self.building}: not seeded, {self.skipped} (it is written once, "
+                "into a building without any; `make clean` starts the demo over)"
+            ]
         orders = ", ".join(f"{n} {status}" for status, n in sorted(self.work_orders.items()))
         took = ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items())
         return [
