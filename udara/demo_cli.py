@@ -37,15 +37,21 @@ def demo_group() -> None:
 
 
 @demo_group.command("seed-history")
-@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366))
-@click.option("--building", default=DEMO_BUILDING, show_default=True, callback=_building)
-@click.option("--rooms", default=12, show_default=True, type=click.IntRange(1, 500))
+@click.option(
+    "--days", default=30, show_default=True, type=click.IntRange(1, 366), help="Days of history."
+)
+@click.option(
+    "--building", default=DEMO_BUILDING, show_default=True, callback=_building, help="Its code."
+)
+@click.option(
+    "--rooms", default=12, show_default=True, type=click.IntRange(1, 500), help="Simulated rooms."
+)
 @click.option("--end", callback=_end, help="End of the history, RFC 3339 (default: now).")
 @click.pass_obj
 def seed_history_command(
     container: Container, days: int, building: str, rooms: int, end: datetime | None
 ) -> None:
-    """Write DAYS of simulated readings, alerts and work of a building, once per building."""
+    """A building's past: readings, alerts and work orders (once per building)."""
     from udara.demo_history import seed_history
 
     if container.settings.is_production:
