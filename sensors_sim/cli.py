@@ -124,6 +124,11 @@ def _dry_run(stream: Iterator[Message]) -> None:
     help="Building id in the topics.",
 )
 @click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same data.")
+@click.option(
+    "--night-setback",
+    is_flag=True,
+    help="Out of hours the air handlers dehumidify and filter instead of stopping.",
+)
 @click.option("--mqtt-url", help="Broker, mqtt://host:port or mqtts:// (default UDARA_MQTT_URL).")
 @click.option("--username", help="Device user name on the broker.")
 @click.option(
@@ -165,6 +170,7 @@ def simulate(
     onset: timedelta | None,
     building: str,
     seed: int,
+    night_setback: bool,
     mqtt_url: str | None,
     username: str | None,
     password: str | None,
@@ -181,7 +187,14 @@ def simulate(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--start") from None
     spec = SimulationSpec(
-        rooms, building, scenario, seed, timedelta(seconds=interval), settings.timezone, onset
+        rooms,
+        building,
+        scenario,
+        seed,
+        timedelta(seconds=interval),
+        settings.timezone,
+        onset,
+        night_setback,
     )
     try:
         target_rooms(SCENARIOS[scenario], spec.room_list())

@@ -3,6 +3,10 @@
 Each quantity relaxes exponentially towards the value the room would settle at under the
 current conditions, which is the exact solution of a one-box mass balance over the step, so
 steps of seconds or of an hour give the same curves.
+
+Out of hours the air handlers are off (by default: warm, humid nights), or with
+`night_setback` they keep recirculating through filters and coil with the fresh-air damper
+shut, as buildings that guard against mould do: about 27 °C and under 60 % RH, no fresh air.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from sensors_sim.scenarios import NO_EFFECTS, Effects
 
 CO2_PER_PERSON_M3H = 0.0187  # 0.0052 L/s: an adult at office work
 INFILTRATION_ACH = 0.3  # leakage through the envelope with the air handler off
+SETBACK_TEMPERATURE_C = 27.0  # night setback: cooled just enough to dehumidify
+SETBACK_RH = 55.0
 WARM_UP = timedelta(hours=12)
 WARM_UP_STEP = timedelta(minutes=30)
 
@@ -41,10 +47,11 @@ def relax(value: float, target: float, rate_per_hour: float, hours: float) -> fl
 class RoomModel:
     """One room and its sensor; deterministic given the seed and the times it is stepped to."""
 
-    def __init__(self, room: Room, seed: int, tz: tzinfo) -> None:
+    def __init__(self, room: Room, seed: int, tz: tzinfo, night_setback: bool = False) -> None:
         self.room = room
         self.seed = seed
         self.tz = tz
+        self.night_setback = night_setback
         self._rng = random.Random(f"{seed}:room:{room.name}")
         self.setpoint = 24.0 + self._rng.uniform(-0.6, 0.6)
         self.ach_factor = self._rng.uniform(0.85, 1.15)
@@ -82,7 +89,9 @@ class RoomModel:
         t_out, rh_out, pm_out, co2_out = outdoor(self.seed, local)
         people = self.people(local, effects)
         occ = min(1.0, people / kind.capacity)
+        pm_out *= effects.haze
         ahu = hvac_on(local) and not effects.ac_off
+        setback = self.night_setback and not ahu and not effects.ac_off
         ach = effects.ach or (kind.ach * self.ach_factor if ahu else INFILTRATION_ACH)
 
         co2_source = people * CO2_PER_PERSON_M3H / kind.volume_m3 * 1e6  # ppm per hour
@@ -90,16 +99,21 @@ class RoomModel:
         if ahu:
             s.temperature = relax(s.temperature, self.setpoint + 1.2 * occ, 2.0, hours)
             s.humidity = relax(s.humidity, 54 + 6 * occ + kind.rh_offset, 1.5, hours)
+        elif setback:  # recirculating through the coil: warmer, but dried
+            s.temperature = relax(s.temperature, SETBACK_TEMPERATURE_C + 1.2 * occ, 1.0, hours)
+            s.humidity = relax(s.humidity, SETBACK_RH + 6 * occ + kind.rh_offset, 0.8, hours)
         else:  # outdoor heat plus people and equipment; no dehumidification
             s.temperature = relax(s.temperature, t_out + 0.8 + 2.2 * occ, 0.5, hours)
             s.humidity = relax(s.humidity, min(92.0, rh_out - 4 + 20 * occ), 0.4, hours)
 
-        pm_target = pm_out * (0.35 if ahu else 0.65) + 3 * occ
+        filtered = ahu or setback
+        pm_target = pm_out * (0.35 if filtered else 0.65) + 3 * occ
         if kind.name == "pantry":
             pm_target += 20 * occ  # cooking and the microwave queue
         if effects.dust_pm25:
             pm_target += effects.dust_pm25 * self._dust_intensity(at)
-        s.pm25 = relax(s.pm25, pm_target, ach + (2.0 if ahu else 0.4), hours)
+        removal = 2.0 if ahu else 1.0 if setback else 0.4  # filters at full or low fan speed
+        s.pm25 = relax(s.pm25, pm_target, ach + removal, hours)
         s.pm10_ratio = 2.2 if effects.dust_pm25 else 1.6  # construction dust is coarse
         self.at = at
 

@@ -20,6 +20,7 @@ class Effects:
     ac_off: bool = False  # no cooling and no dehumidification
     dust_pm25: float = 0.0  # µg/m³ a dust source adds at steady state
     offline: bool = False  # the sensor stops publishing
+    haze: float = 1.0  # outdoor PM2.5 multiplied by this (dry-season haze, forest fires)
 
 
 NO_EFFECTS = Effects()

@@ -28,6 +28,7 @@ class SimulationSpec:
     interval: timedelta = timedelta(seconds=10)
     timezone: str = "Asia/Jakarta"
     onset: timedelta | None = None  # replaces the scenario's own onset
+    night_setback: bool = False  # air handlers dehumidify and filter out of hours
 
     def room_list(self) -> list[Room]:
         """The simulated rooms."""
@@ -54,7 +55,7 @@ def messages(
     rooms = spec.room_list()
     targets = target_rooms(scenario, rooms)
     tz = ZoneInfo(spec.timezone)
-    models = [RoomModel(room, spec.seed, tz) for room in rooms]
+    models = [RoomModel(room, spec.seed, tz, spec.night_setback) for room in rooms]
     for model in models:
         model.start(start)
     yield from (status_message(room, True, start) for room in rooms)

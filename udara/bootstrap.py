@@ -289,7 +289,7 @@ class Container:
         from maintenance.services.alert_work_orders import AlertWorkOrders, load_alert_rules
 
         return AlertWorkOrders(
-            self.session_factory, self.location_service, load_alert_rules(), self.clock
+            self.session_factory, self.location_service, load_alert_rules(), clock=self.clock
         )
 
     @cached_property

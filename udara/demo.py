@@ -7,13 +7,16 @@ Development only. Passwords are random per machine and kept in var/demo-credenti
 from __future__ import annotations
 
 import json
+import logging
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from udara.bootstrap import Container
 
+log = logging.getLogger(__name__)
 CREDENTIALS_FILE = Path("var/demo-credentials.json")
 EXAMPLE_STRATEGY = Path("examples/plans/office.yaml")
 DEMO_BUILDING = "menara-a"
@@ -57,8 +60,9 @@ def ensure_demo_users(container: Container) -> dict[str, str]:
     return credentials
 
 
-def ensure_example_plans(container: Container) -> int:
-    """Import the example office strategy once, if no plans exist yet; returns plans created."""
+def ensure_example_plans(container: Container, now: datetime | None = None) -> int:
+    """Import the example office strategy once, if no plans exist yet, as of `now` (plans
+    generate work from then on); returns plans created."""
     from udara.scope import EVERYTHING
 
     if container.plan_service.list(scope=EVERYTHING) or not EXAMPLE_STRATEGY.exists():
@@ -66,14 +70,18 @@ def ensure_example_plans(container: Container) -> int:
     from maintenance.plan_import import import_strategy
 
     report = import_strategy(
-        container.session_factory, EXAMPLE_STRATEGY, container.clock(), container.settings.timezone
+        container.session_factory,
+        EXAMPLE_STRATEGY,
+        now or container.clock(),
+        container.settings.timezone,
     )
     return len(report.created)
 
 
-def prepare_demo(container: Container, base_url: str) -> list[str]:
+def prepare_demo(container: Container, base_url: str, rooms: int = 12) -> list[str]:
     """Set up the demo and return the lines to print for a newcomer."""
     credentials = ensure_demo_users(container)
+    history = _seed_history(container, rooms)  # imports the plans as of the history's start
     created = ensure_example_plans(container)
     lines = ["", f"Udara demo: open {base_url}/ and sign in as one of:"]
     for username, _role, _crews, what in DEMO_USERS:
@@ -81,5 +89,17 @@ def prepare_demo(container: Container, base_url: str) -> list[str]:
     lines.append(f"(kept in {CREDENTIALS_FILE}; example building {DEMO_BUILDING!r})")
     if created:
         lines.append(f"imported {created} plans from {EXAMPLE_STRATEGY}")
+    lines += history
     lines.append("")
     return lines
+
+
+def _seed_history(container: Container, rooms: int) -> list[str]:
+    """The demo building's past month (once); a failure is reported, not fatal."""
+    from udara.demo_history import seed_history
+
+    try:
+        return seed_history(container, DEMO_BUILDING, rooms=rooms).lines()
+    except Exception as exc:  # the live demo still runs without its past
+        log.exception("seeding the demo history failed")
+        return [f"history of {DEMO_BUILDING} not seeded: {exc}"]
