@@ -7,6 +7,7 @@ import json
 
 import click
 
+from notifications.schemas import DeliveryOut
 from udara.bootstrap import Container
 
 
@@ -131,7 +132,9 @@ def notifications_list(container: Container, status: str | None, as_json: bool, 
     _done(container)
     found = container.notifications.deliveries(status, limit=limit)
     if as_json:
-        click.echo(json.dumps([d.model_dump(mode="json") for d in found], ensure_ascii=False))
+        fields = set(DeliveryOut.model_fields)  # exactly the contract's
+        rows = [d.model_dump(mode="json", include=fields) for d in found]
+        click.echo(json.dumps(rows, ensure_ascii=False))
         return
     for d in found:
         click.echo(f"#{d.id:<6} {d.status:10} {d.attempts:>2}x {d.channel:8} {d.recipient:16} "

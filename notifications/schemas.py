@@ -24,6 +24,14 @@ class DeliveryOut(BaseModel):
     work_order_id: int | None
 
 
+class DeliveryRow(DeliveryOut):
+    """A delivery as the pages show it: the contract's fields, where it belongs, and why its
+    last attempt failed."""
+
+    building: str | None = None
+    error: str | None = None
+
+
 class ContactOut(BaseModel):
     """A contact point; the address with tokens and passwords masked."""
 

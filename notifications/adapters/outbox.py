@@ -201,16 +201,23 @@ def listing(
     session: Session,
     *,
     status: str | None = None,
+    event: str | None = None,
+    channel: str | None = None,
     buildings: frozenset[str] | None = None,
     alert_id: int | None = None,
     work_order_id: int | None = None,
     limit: int = 500,
     offset: int = 0,
 ) -> list[Delivery]:
-    """Deliveries, newest first, filtered; `buildings` None is every building."""
+    """Deliveries, newest first, filtered; `buildings` None is every building (and the
+    deliveries of none, such as test messages)."""
     query = select(Delivery).order_by(Delivery.created_at.desc(), Delivery.id.desc())
     if status:
         query = query.where(Delivery.status == status)
+    if event:
+        query = query.where(Delivery.event == event)
+    if channel:
+        query = query.where(Delivery.channel == channel)
     if buildings is not None:
         query = query.where(Delivery.building.in_(sorted(buildings)))
     if alert_id is not None:
@@ -218,3 +225,11 @@ def listing(
     if work_order_id is not None:
         query = query.where(Delivery.work_order_id == work_order_id)
     return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def channels(session: Session, buildings: frozenset[str] | None = None) -> list[str]:
+    """The channels deliveries (of these buildings) went out on."""
+    query = select(Delivery.channel).distinct().order_by(Delivery.channel)
+    if buildings is not None:
+        query = query.where(Delivery.building.in_(sorted(buildings)))
+    return list(session.scalars(query))

@@ -17,7 +17,7 @@ from notifications.domain.channels import classify
 from notifications.domain.model import EMAIL, KINDS, Event, Person
 from notifications.domain.texts import Rendered, render
 from notifications.domain.timing import parse_quiet_hours, render_quiet_hours
-from notifications.schemas import ContactOut, DeliveryOut, PrefsOut
+from notifications.schemas import ContactOut, DeliveryRow, PrefsOut
 from notifications.services.links import Links
 from notifications.services.notifier import Audience, Notifier
 from udara.db import transaction
@@ -188,20 +188,23 @@ class PeopleNotifications:
         self,
         status: str | None = None,
         *,
+        event: str | None = None,
+        channel: str | None = None,
         scope: Scope = EVERYTHING,
         alert_id: int | None = None,
         work_order_id: int | None = None,
         limit: int = 500,
         offset: int = 0,
-    ) -> list[DeliveryOut]:
+    ) -> list[DeliveryRow]:
         """The delivery log, newest first, of the buildings in `scope`."""
         with self._sessions() as session:
             rows = outbox.listing(
-                session, status=status, buildings=scope.buildings, alert_id=alert_id,
-                work_order_id=work_order_id, limit=limit, offset=offset,
+                session, status=status, event=event, channel=channel,
+                buildings=scope.buildings, alert_id=alert_id, work_order_id=work_order_id,
+                limit=limit, offset=offset,
             )  # fmt: skip
             return [
-                DeliveryOut(
+                DeliveryRow(
                     id=r.id,
                     event=r.event,
                     recipient=r.recipient,
@@ -213,6 +216,13 @@ class PeopleNotifications:
                     subject=r.subject,
                     alert_id=r.alert_id,
                     work_order_id=r.work_order_id,
+                    building=r.building,
+                    error=r.error,
                 )  # fmt: skip
                 for r in rows
             ]
+
+    def channels(self, scope: Scope = EVERYTHING) -> list[str]:
+        """The channels the delivery log of `scope` holds (for its filter)."""
+        with self._sessions() as session:
+            return outbox.channels(session, scope.buildings)

@@ -187,6 +187,14 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
     # recipient, only within that person's buildings (tests/web/test_notify_ack.py).
     "GET /n/ack/<token>": Unbound("one-tap acknowledge: asks, for the link's own recipient"),
     "POST /n/ack/<token>": Unbound("one-tap acknowledge, as the link's own recipient"),
+    # --- the delivery log (facility managers): the alerts' messages of their buildings
+    "GET /notifications": [
+        Case("list", (FM,), present="Lobi"),
+        Case("list", (FM,), query="?status=pending&event=alert_opened&channel=email",
+             present="Lobi", label="filtered"),
+        Case("filter", (FM,), query="?alert_id={alert_id}", boss_sees=False),
+        Case("filter", (FM,), query="?wo_id={wo_id}", boss_sees=False),
+    ],
     # --- air quality: grid, room charts, compliance (screen, CSV, print)
     "GET /rooms": [
         Case("list", READERS, present="r201"),
@@ -553,6 +561,9 @@ def seed_world(container: FixedClockContainer) -> tuple[dict[str, int], dict[str
         buildings=(OUTSIDE,),
     )
     users.create("xq7fm", "facility_manager", NOW, display_name="Xq7 Manajer", buildings=(OUTSIDE,))
+    # The critical alerts below then make deliveries in both buildings (the delivery log).
+    for name in (BOSS, FM, "xq7fm"):
+        container.notifications.add_contact(name, f"{name}@example.co.id")
 
     boss = users.by_username(BOSS)
     assert boss is not None

@@ -17,6 +17,7 @@ from web import deps
 from web.forms import NoteForm, WorkOrderForm
 from web.i18n import lazy, zone
 from web.iaq.overview import timezone_of, timezones
+from web.notify.views import deliveries_of
 from web.security import (
     ASSIGNERS,
     BOARD_READERS,
@@ -147,6 +148,7 @@ def detail(wo_id: int) -> ResponseReturnValue:
         members=crew_members({wo.crew}, wo.building).get(wo.crew, []),
         manages=manages(me(), wo),
         note_form=NoteForm(),
+        deliveries=deliveries_of(wo_id=wo.id),
     )
 
 

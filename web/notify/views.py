@@ -1,4 +1,6 @@
-"""The one-tap acknowledge page: no login; the signed link says who acknowledges what.
+"""The one-tap acknowledge page, and the delivery log facility managers read.
+
+The acknowledge page needs no login: the signed link says who acknowledges what.
 
 GET shows the alert and asks; only the POST acknowledges (a link preview in a chat app or a
 mail scanner opening the link changes nothing). Worded in the recipient's chosen language.
@@ -6,14 +8,21 @@ mail scanner opening the link changes nothing). Worded in the recipient's chosen
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import re
+
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
+from notifications.domain.model import EVENTS, STATUSES
 from notifications.domain.texts import TEXTS, supported
+from notifications.schemas import DeliveryRow
 from notifications.services.links import AckRefused
 from web import deps
+from web.iaq.overview import timezones
+from web.security import FACILITY_MANAGER, me, roles_required
 
 bp = Blueprint("notify", __name__)
+CHANNEL = re.compile(r"[a-z][a-z0-9+.-]{0,31}")
 STATUS = {"tampered": 400, "expired": 410, "used": 410, "gone": 404, "resolved": 409}
 
 
@@ -48,3 +57,63 @@ def ack_confirm(token: str) -> ResponseReturnValue:
     at = done.alert.acknowledged_at or deps.now()
     return _page(done.lang, "ack_page.done", user=done.alert.acknowledged_by or done.username,
                  at=words(done.lang).instant(at), alert=done.alert)  # fmt: skip
+
+
+# --- the delivery log: facility managers, their buildings only ---------------------------
+PAGE = 100
+MAX_PAGE = 10_000
+
+
+def _int_arg(name: str) -> int | None:
+    """A whole-number query parameter (400 when it is not one)."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 10:
+        abort(400)
+    return int(raw)
+
+
+@bp.get("/notifications")
+@roles_required(FACILITY_MANAGER)
+def deliveries() -> ResponseReturnValue:
+    """Every message of the manager's buildings: status, attempts, filterable, failed first
+    to the eye."""
+    status = request.args.get("status") or None
+    event = request.args.get("event") or None
+    channel = request.args.get("channel") or None
+    if (status and status not in STATUSES) or (event and event not in EVENTS):
+        abort(400)
+    if channel and not CHANNEL.fullmatch(channel):
+        abort(400)
+    alert_id, wo_id = _int_arg("alert_id"), _int_arg("wo_id")
+    page = _int_arg("page") or 0
+    if page > MAX_PAGE:
+        abort(400)
+    service = deps.container().notifications
+    found = service.deliveries(
+        status, event=event, channel=channel, scope=me().scope, alert_id=alert_id,
+        work_order_id=wo_id, limit=PAGE + 1, offset=page * PAGE,
+    )  # fmt: skip
+    filters = {"status": status, "event": event, "channel": channel, "alert_id": alert_id,
+               "wo_id": wo_id}  # fmt: skip
+    return render_template(
+        "notify/list.html",
+        deliveries=found[:PAGE],
+        more=len(found) > PAGE,
+        page=page,
+        filters={k: v for k, v in filters.items() if v is not None},
+        statuses=STATUSES,
+        events=[e for e in EVENTS if e != "test"] + ["test"],
+        channels=service.channels(scope=me().scope),
+        tz=timezones(),
+    )
+
+
+def deliveries_of(*, alert_id: int | None = None, wo_id: int | None = None) -> list[DeliveryRow]:
+    """An alert's or a work order's own deliveries, for its page (facility managers)."""
+    if me().role != FACILITY_MANAGER:
+        return []
+    return deps.container().notifications.deliveries(
+        scope=me().scope, alert_id=alert_id, work_order_id=wo_id, limit=50
+    )
