@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -90,4 +91,26 @@ class UserBuildingsForm(Form):
 
     buildings = SelectMultipleField(
         lazy("Buildings (none: every building)"), choices=[], validators=[Optional()]
+    )
+
+
+class ContactForm(Form):
+    """Add a contact point: an e-mail address or an Apprise URL."""
+
+    address = StringField(
+        lazy("E-mail address or Apprise URL"), validators=[DataRequired(), Length(max=1000)]
+    )
+
+
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+
+
+class PrefsForm(Form):
+    """Notification preferences."""
+
+    lang = SelectField(lazy("Language of messages"), choices=[])  # LANGUAGES, set by the page
+    mute_warnings = BooleanField(lazy("Mute warnings (critical alerts still reach me)"))
+    quiet_hours = StringField(
+        lazy("Quiet hours (e.g. 22:00-06:00; empty: none)"),
+        validators=[Optional(), Regexp(r"^\d{2}:\d{2}-\d{2}:\d{2}$")],
     )

@@ -171,6 +171,11 @@ class UserService:
             user = self._managed(session, username, by)
             user.active = active
 
+    def administered(self, username: str, by: Actor) -> UserView:
+        """The user `username` if `by` administers them; NotFound otherwise, as for nobody."""
+        with self._sessions() as session:
+            return user_view(session, self._managed(session, username, by))
+
     @staticmethod
     def _managed(session: Session, username: str, by: Actor) -> User:
         """The user `by` administers; NotFound for anyone else, as for nobody."""

@@ -108,6 +108,19 @@ class PeopleNotifications:
             if not exact.rowcount:  # type: ignore[attr-defined]
                 raise NotFoundError(f"{username} has no contact point {address}")
 
+    def remove_channel(self, username: str, channel: str) -> None:
+        """Remove the user's contact point on `channel` (what a page knows: addresses it
+        shows are masked); NotFoundError when there is none."""
+        with transaction(self._sessions) as session:
+            user_id = self._user(session, username)
+            gone = session.execute(
+                delete(ContactPoint).where(
+                    ContactPoint.user_id == user_id, ContactPoint.channel == channel
+                )
+            )
+            if not gone.rowcount:  # type: ignore[attr-defined]
+                raise NotFoundError(f"{username} has no contact point on {channel}")
+
     def prefs(self, username: str) -> PrefsOut:
         """A user's preferences (the defaults when never set)."""
         with self._sessions() as session:

@@ -195,6 +195,17 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
         Case("filter", (FM,), query="?alert_id={alert_id}", boss_sees=False),
         Case("filter", (FM,), query="?wo_id={wo_id}", boss_sees=False),
     ],
+    # Each person's own contact points and preferences: nothing of any building.
+    "GET /profile": Unbound("the signed-in person's own contact points and preferences"),
+    "POST /profile": Unbound("changes the signed-in person's own contact points, preferences"),
+    # A manager's view of the people they administer (as GET/POST /users: within scope).
+    "GET /users/<username>/notifications": Case("object", (FM,), present="tech2"),
+    "POST /users/<username>/notifications": [
+        Case("object", (FM,), body={"action": "prefs", "lang": "en", "quiet_hours": ""},
+             ok=302, boss_sees=False, mutates=True),
+        Case("object", (FM,), body={"action": "test"}, ok=302, boss_sees=False, mutates=True,
+             label="test"),
+    ],
     # --- air quality: grid, room charts, compliance (screen, CSV, print)
     "GET /rooms": [
         Case("list", READERS, present="r201"),

@@ -93,3 +93,67 @@ def test_a_work_orders_page_shows_its_own_deliveries_to_managers(
     page = as_user("rina").get(f"/work-orders/{wo.id}").text
     assert [s for s, _ in rows(page)] == ["pending"] and "agus" in page
     assert 'data-delivery="' not in as_user("sari").get(f"/work-orders/{wo.id}").text
+
+
+def test_people_manage_their_own_contact_points_and_preferences(
+    app: FixedClockContainer, as_user: Callable[[str], FlaskClient]
+) -> None:
+    sari = as_user("sari")
+    page = sari.get("/profile")
+    assert page.status_code == 200 and "sari@example.co.id" in page.text
+    added = sari.post("/profile", data={"action": "add", "address": "ntfy://ntfy.sh/udara-sari"})
+    assert added.status_code == 302
+    assert [c.channel for c in app.notifications.contacts("sari")] == ["email", "ntfy"]
+    bad = sari.post("/profile", data={"action": "add", "address": "not an address"})
+    assert bad.status_code == 400
+    twice = sari.post("/profile", data={"action": "add", "address": "lain@example.co.id"})
+    assert twice.status_code == 400  # one per channel
+    assert sari.post("/profile", data={"action": "remove", "channel": "ntfy"}).status_code == 302
+    assert [c.channel for c in app.notifications.contacts("sari")] == ["email"]
+    saved = sari.post(
+        "/profile",
+        data={"action": "prefs", "lang": "en", "mute_warnings": "y", "quiet_hours": "22:00-06:00"},
+    )
+    assert saved.status_code == 302
+    prefs = app.notifications.prefs("sari")
+    assert (prefs.lang, prefs.mute_warnings, prefs.quiet_hours) == ("en", True, "22:00-06:00")
+    wrong = sari.post("/profile", data={"action": "prefs", "lang": "en", "quiet_hours": "late"})
+    assert wrong.status_code == 400
+    assert sari.post("/profile", data={"action": "nonsense"}).status_code == 400
+    # The test button goes through the outbox like any message.
+    assert sari.post("/profile", data={"action": "test"}).status_code == 302
+    [test] = app.notifications.deliveries(event="test")
+    assert (test.recipient, test.channel, test.status) == ("sari", "email", "pending")
+    assert test.subject == "[Udara] Test message"  # in her language, English now
+
+
+def test_managers_manage_the_people_they_administer_only(
+    app: FixedClockContainer, as_user: Callable[[str], FlaskClient]
+) -> None:
+    rina, budi = as_user("rina"), as_user("budi")
+    assert rina.get("/users/hadi/notifications").status_code == 200
+    added = rina.post(
+        "/users/hadi/notifications", data={"action": "add", "address": "json://127.0.0.1/hook"}
+    )
+    assert added.status_code == 302
+    assert "json" in [c.channel for c in app.notifications.contacts("hadi")]
+    # budi is limited to menara-b; hadi works in menara-a: as unknown as nobody.
+    assert budi.get("/users/hadi/notifications").status_code == 404
+    assert budi.get("/users/nosuchuser/notifications").status_code == 404
+    refused = budi.post("/users/hadi/notifications", data={"action": "remove", "channel": "json"})
+    assert refused.status_code == 404
+    assert "json" in [c.channel for c in app.notifications.contacts("hadi")]
+    assert as_user("sari").get("/users/hadi/notifications").status_code == 403
+
+
+def test_profile_forms_need_the_csrf_token(app: FixedClockContainer) -> None:
+    flask_app = create_app(app, {"TESTING": True})
+    client = flask_app.test_client()
+    view = app.user_service.by_username("sari")
+    assert view is not None
+    with client.session_transaction() as session:
+        session["_user_id"] = str(view.id)
+        session["_fresh"] = True
+    refused = client.post("/profile", data={"action": "add", "address": "x@example.co.id"})
+    assert refused.status_code == 400
+    assert [c.channel for c in app.notifications.contacts("sari")] == ["email"]
