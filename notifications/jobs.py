@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ingest.alert_service import AlertService
     from notifications.services.alerts import AlertNotifications
+    from notifications.services.digest import Digests
     from notifications.services.dispatch import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,8 @@ DISPATCH_JOB_ID = "notifications.dispatch"
 DISPATCH_EVERY_S = 5
 SWEEP_JOB_ID = "notifications.sweep"
 SWEEP_EVERY_S = 30
+DIGEST_JOB_ID = "notifications.digest"
+DIGEST_EVERY_S = 300
 
 
 def dispatch_job(dispatcher: Dispatcher) -> None:
@@ -36,3 +39,10 @@ def sweep_job(
     report = notifications.sweep(alerts(), clock())
     if any(report.to_json().values()):
         log.info("notifications routed: %s", report.to_json())
+
+
+def digest_job(digests: Digests, clock: Callable[[], datetime]) -> None:
+    """Route the daily digests of the buildings whose 07:00 has come (once per day)."""
+    made = digests.run(clock())
+    if made:
+        log.info("daily digests routed: %s deliveries", made)

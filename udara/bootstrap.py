@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from notifications.domain.routing import Routing
     from notifications.services.ack import Acknowledgements
     from notifications.services.alerts import AlertNotifications
+    from notifications.services.digest import Digests
     from notifications.services.dispatch import Dispatcher
     from notifications.services.links import Links
     from notifications.services.notifier import Notifier
@@ -322,6 +323,8 @@ class Container:
             Job(jobs.SWEEP_JOB_ID, jobs.sweep_job, jobs.SWEEP_EVERY_S,
                 "route lasting warnings, escalations and missed alert events",
                 (self.alert_notifications, lambda: self.alert_service, self.clock)),
+            Job(jobs.DIGEST_JOB_ID, jobs.digest_job, jobs.DIGEST_EVERY_S,
+                "route the daily digests at 07:00 building time", (self.digests, self.clock)),
         ]  # fmt: skip
 
     # --- notifications ---
@@ -376,6 +379,13 @@ class Container:
         from notifications.services.people import PeopleNotifications
 
         return PeopleNotifications(self.session_factory, self.notifier, self.links, self.clock)
+
+    @cached_property
+    def digests(self) -> Digests:
+        """The daily digest at 07:00 building time."""
+        from notifications.services.digest import Digests
+
+        return Digests(self.session_factory, self.notifier, self.links, self.clock)
 
     @cached_property
     def acknowledgements(self) -> Acknowledgements:

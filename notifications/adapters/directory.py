@@ -100,6 +100,12 @@ def crew_supervisors(session: Session, crews: Iterable[str]) -> list[Person]:
     return load_people(session, User.id.in_(leads))
 
 
+def supervisors(session: Session) -> list[Person]:
+    """Cleaning supervisors and the supervisors of any crew."""
+    leads = select(CrewMember.user_id).where(CrewMember.is_supervisor.is_(True))
+    return load_people(session, (User.role == "cleaning_supervisor") | User.id.in_(leads))
+
+
 def named(session: Session, usernames: Iterable[str]) -> list[Person]:
     """The users with these names (unknown names are left out)."""
     wanted = sorted({n for n in usernames if n})

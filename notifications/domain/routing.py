@@ -2,6 +2,7 @@
 
 An audience is a name the directory turns into people for one event:
 - `facility_managers`: facility managers who reach the event's building (unlimited ones too);
+- `supervisors`: cleaning supervisors and every crew's supervisors (the daily digest);
 - `crew_supervisors`: supervisors of the crews an alert's rules route to, or of the work
   order's crew;
 - `assignee`, `creator`: of the work order;
@@ -23,7 +24,7 @@ from notifications.domain.model import Event, Person, Planned
 from notifications.domain.timing import quiet_until
 
 AUDIENCES: Final = frozenset(
-    {"facility_managers", "crew_supervisors", "assignee", "creator", "told"}
+    {"facility_managers", "crew_supervisors", "supervisors", "assignee", "creator", "told"}
 )
 ON_CALL: Final = "on_call:"
 

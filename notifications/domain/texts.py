@@ -39,6 +39,13 @@ TEXTS: Final[dict[str, dict[str, Text]]] = {
             "Diselesaikan oleh {actor} pada {at}.\n{link}",
         ),
         "test": ("Pesan uji", "Pesan uji untuk {user}: saluran ini berfungsi.\n{link}"),
+        "digest": (
+            "Ringkasan harian {place}, {day}",
+            "Peringatan terbuka: {open_alerts} ({critical} kritis).\n"
+            "Pekerjaan terlambat: {overdue}; dieskalasi: {escalated}.\n"
+            "Peringatan baru kemarin: {yesterday_alerts}.\n"
+            "Pesan gagal terkirim (24 jam): {failed}.\n{link}",
+        ),
         "folded": ("{n} pemberitahuan", "{n} pemberitahuan:"),
         "ack": ("", "Konfirmasi dengan satu ketukan: {link}"),
         "ack_page.ask": ("Konfirmasi peringatan", "Konfirmasi peringatan ini sebagai {user}?"),
@@ -86,6 +93,13 @@ TEXTS: Final[dict[str, dict[str, Text]]] = {
         ),
         "work_order_done": ("Work order #{id} done: {title}", "Done by {actor} at {at}.\n{link}"),
         "test": ("Test message", "A test message for {user}: this channel works.\n{link}"),
+        "digest": (
+            "Daily digest {place}, {day}",
+            "Open alerts: {open_alerts} ({critical} critical).\n"
+            "Overdue work: {overdue}; escalated: {escalated}.\n"
+            "New alerts yesterday: {yesterday_alerts}.\n"
+            "Messages not delivered (24 h): {failed}.\n{link}",
+        ),
         "folded": ("{n} notifications", "{n} notifications:"),
         "ack": ("", "Acknowledge with one tap: {link}"),
         "ack_page.ask": ("Acknowledge alert", "Acknowledge this alert as {user}?"),

@@ -50,6 +50,8 @@ class Notifier:
         for name in names:
             if name == "facility_managers":
                 found += directory.facility_managers(session)
+            elif name == "supervisors":
+                found += directory.supervisors(session)
             elif name == "crew_supervisors":
                 found += directory.crew_supervisors(session, audience.crews)
             elif name == "assignee" and audience.assignee:
