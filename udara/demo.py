@@ -78,17 +78,34 @@ def ensure_example_plans(container: Container, now: datetime | None = None) -> i
     return len(report.created)
 
 
+def ensure_demo_contact(container: Container) -> str:
+    """Give the demo facility manager an e-mail contact point (the demo's mail sink
+    receives it); returns the address."""
+    from notifications.services.people import InvalidContact
+    from udara.demo_mail import DEMO_CONTACT
+
+    if not any(c.channel == "email" for c in container.notifications.contacts("manajer")):
+        try:
+            container.notifications.add_contact("manajer", DEMO_CONTACT)
+        except InvalidContact:  # added by another start at the same moment
+            pass
+    return DEMO_CONTACT
+
+
 def prepare_demo(container: Container, base_url: str, rooms: int = 12) -> list[str]:
     """Set up the demo and return the lines to print for a newcomer."""
     credentials = ensure_demo_users(container)
     history = _seed_history(container, rooms)  # imports the plans as of the history's start
     created = ensure_example_plans(container)
+    mail = ensure_demo_contact(container)
     lines = ["", f"Udara demo: open {base_url}/ and sign in as one of:"]
     for username, _role, _crews, what in DEMO_USERS:
         lines.append(f"  {username:<11} {credentials[username]:<14} {what}")
     lines.append(f"(kept in {CREDENTIALS_FILE}; example building {DEMO_BUILDING!r})")
     if created:
         lines.append(f"imported {created} plans from {EXAMPLE_STRATEGY}")
+    if mail:
+        lines.append(f"manajer's messages go to {mail}: read them at {base_url}/demo/mailbox")
     lines += history
     lines.append("")
     return lines

@@ -6,6 +6,7 @@ its own; `udara run` starts them, shows ingest's live summary, and stops them to
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -51,6 +52,17 @@ def run_command(
     settings = container.settings
     settings.check_production_ready()
     upgrade_database(settings.database_url)
+    sink = None
+    if with_simulator and not settings.is_production and settings.smtp_url is None:
+        # The demo's messages go to a local SMTP sink, readable at /demo/mailbox; the
+        # children (the scheduler sends) inherit the settings through the environment.
+        from udara.demo_mail import start_sink
+
+        sink = start_sink()
+        os.environ["UDARA_SMTP_URL"] = f"smtp://127.0.0.1:{sink.port}"
+        os.environ.setdefault("UDARA_PUBLIC_URL", f"http://{host}:{port}")
+        click.echo(f"demo mail: SMTP sink on 127.0.0.1:{sink.port}; "
+                   f"messages at http://{host}:{port}/demo/mailbox")  # fmt: skip
     if with_simulator and not settings.is_production:
         click.echo(f"demo: {DEMO_BUILDING}'s past month, written on the first run only (~30 s)")
         for line in prepare_demo(container, base_url=f"http://{host}:{port}", rooms=rooms):
@@ -96,6 +108,8 @@ def run_command(
             child.wait(30)
         except subprocess.TimeoutExpired:
             child.kill()
+    if sink is not None:
+        sink.stop()
 
 
 commands: list[click.Command] = [run_command, demo_group]

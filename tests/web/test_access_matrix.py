@@ -195,6 +195,7 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
         Case("filter", (FM,), query="?alert_id={alert_id}", boss_sees=False),
         Case("filter", (FM,), query="?wo_id={wo_id}", boss_sees=False),
     ],
+    "GET /demo/mailbox": Unbound("the demo's local mail sink; does not exist in production"),
     # Each person's own contact points and preferences: nothing of any building.
     "GET /profile": Unbound("the signed-in person's own contact points and preferences"),
     "POST /profile": Unbound("changes the signed-in person's own contact points, preferences"),
