@@ -77,7 +77,16 @@ def test_ingest_killed_mid_stream_and_restarted_loses_no_reading(
 
     second = start_ingest_process(env, tmp_path / "ingest2.log")
     try:
-        wait_for(lambda: stored_count(influx) == total, 60, f"all {total} readings after restart")
+        try:
+            wait_for(
+                lambda: stored_count(influx) == total, 60, f"all {total} readings after restart"
+            )
+        except AssertionError as exc:
+            raise AssertionError(
+                f"{exc}\nkilled at {killed_at} stored; "
+                + _missing(influx, total)
+                + _logs(tmp_path, "ingest1.log", "ingest2.log")
+            ) from None
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(30)
@@ -111,6 +120,29 @@ def test_influxdb_stopped_mid_stream_loses_no_reading(
     finally:
         ingest.send_signal(signal.SIGTERM)
         ingest.wait(30)
+
+
+def _missing(influx: InfluxClient, total: int) -> str:
+    """Which of the stream's readings (second i after T0) InfluxDB lacks, as ranges."""
+    start_ms = int(T0.timestamp() * 1000)
+    series = influx.query('SELECT "co2" FROM iaq')
+    have = {(row[0] - start_ms) // 1000 for s in series for row in s.get("values", [])}
+    missing = [i for i in range(total) if i not in have]
+    ranges: list[list[int]] = []
+    for i in missing:
+        if ranges and ranges[-1][1] == i - 1:
+            ranges[-1][1] = i
+        else:
+            ranges.append([i, i])
+    shown = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in ranges[:20])
+    return f"{len(have)} stored, {len(missing)} missing: {shown}\n"
+
+
+def _logs(folder: Path, *names: str) -> str:
+    """The ingest logs, to read a failure without rerunning it."""
+    return "".join(
+        f"--- {name} ---\n{(folder / name).read_text(errors='replace')[-6000:]}\n" for name in names
+    )
 
 
 def _db_exists(influx: InfluxClient) -> bool:
