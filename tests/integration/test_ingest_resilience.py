@@ -76,7 +76,9 @@ def test_ingest_killed_mid_stream_and_restarted_loses_no_reading(
         publisher.start()
         wait_for(lambda: stored_count(influx) > 500, 30, "ingest to store part of the stream")
         # Only the MQTT process: its orphaned worker writes the batch it holds (up to ~2,500
-        # readings, measured) but can acknowledge nothing.
+        # readings, measured) but can acknowledge nothing, then exits.
+        orphans = _children(first.pid)
+        assert orphans, "no worker process of ingest found"
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         killed_at = stored_count(influx)
@@ -105,6 +107,7 @@ def test_ingest_killed_mid_stream_and_restarted_loses_no_reading(
         second.send_signal(signal.SIGTERM)
         second.wait(30)
     assert stored_count(influx) == total  # redelivered readings overwrote, never doubled
+    wait_for(lambda: not any(map(_running, orphans)), 30, "the orphaned worker to exit")
 
 
 def test_influxdb_stopped_mid_stream_loses_no_reading(
@@ -159,6 +162,20 @@ def _logs(folder: Path, *names: str) -> str:
     return "".join(
         f"--- {name} ---\n{(folder / name).read_text(errors='replace')[-6000:]}\n" for name in names
     )
+
+
+def _children(pid: int) -> list[int]:
+    """The processes `pid` started (Linux): ingest's worker and multiprocessing's tracker."""
+    tasks = Path(f"/proc/{pid}/task").iterdir()
+    return [int(child) for task in tasks for child in (task / "children").read_text().split()]
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists and is not a zombie (the container may never reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def _db_exists(influx: InfluxClient) -> bool:
