@@ -56,7 +56,12 @@ def _receive(
     while True:
         try:
             chunk = chunks.recv()
-        except EOFError:
+        except (EOFError, OSError):
+            # The MQTT process is gone: EOFError between chunks, OSError ("end of file during
+            # message") when it was killed while sending one. Nobody can acknowledge anything
+            # now; stop, and the broker redelivers what this worker held. (Catching EOFError
+            # alone left a worker orphaned for good, holding its connections and, 15 minutes
+            # on, opening offline alerts for sensors the ingest that replaced it still hears.)
             chunk = None
         if chunk is None:
             pipeline.stop_event.set()
