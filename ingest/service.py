@@ -64,10 +64,12 @@ class IngestService:
         inbox: queue.Queue[WireMessage],
         consumer: MqttConsumer,
         worker: Callable[[Connection, Connection], None],
+        register_session: Callable[[], None] | None = None,
     ) -> None:
         self.inbox = inbox
         self.consumer = consumer
         self._worker_main = worker
+        self._register_session = register_session
         self.stats = PipelineStats()
         self._metrics = MetricsBridge()
         self._stopping = threading.Event()
@@ -79,7 +81,18 @@ class IngestService:
 
     def start(self, ready_timeout: float = 120) -> None:
         """Start the worker, wait until it is ready (windows rebuilt), then start consuming:
-        what sensors send meanwhile waits at the broker, in ingest's persistent session."""
+        what sensors send meanwhile waits at the broker, in ingest's persistent session.
+
+        The session and its subscriptions are registered first: on a first start, or when
+        new topic filters are added (another device format), nothing a sensor publishes
+        during the rebuild would otherwise be queued for ingest. Best effort: a broker away
+        now is one the consumer keeps retrying, and then nothing can reach it anyway.
+        """
+        if self._register_session is not None:
+            try:
+                self._register_session()
+            except Exception as exc:  # the consumer reconnects and subscribes on its own
+                log.warning("could not register ingest's session before starting: %s", exc)
         context = mp.get_context("spawn")  # never fork a process that runs paho threads
         chunks_out, chunks_in = context.Pipe(duplex=False)
         acks_out, acks_in = context.Pipe(duplex=False)

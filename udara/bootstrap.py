@@ -214,8 +214,18 @@ class Container:
         # The broker never has more than Receive Maximum QoS 1 messages in flight to us,
         # so this bound is not reached by QoS 1 traffic; QoS 0 floods block paho's thread.
         inbox: queue.Queue[WireMessage] = queue.Queue(self.settings.mqtt_receive_maximum + 1_000)
-        worker = partial(worker_main, self.settings)
-        return IngestService(inbox, self.make_mqtt_consumer(inbox), worker)
+        from ingest.adapters.mqtt import register_session
+        from ingest.service import subscriptions
+
+        s = self.settings
+        worker = partial(worker_main, s)
+        topics = subscriptions(s.mqtt_shared_group, s.mqtt_buildings, s.formats)
+        return IngestService(
+            inbox,
+            self.make_mqtt_consumer(inbox),
+            worker,
+            register_session=partial(register_session, s.mqtt, s.mqtt_client_id, topics),
+        )
 
     def clock(self) -> datetime:
         """The wall clock in UTC: the only place Udara reads the time."""

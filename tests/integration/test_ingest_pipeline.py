@@ -198,3 +198,42 @@ def test_an_ingest_given_buildings_takes_only_theirs(test_settings: Settings) ->
     finally:
         service.stop()
         container.close()
+
+
+def test_readings_sent_while_a_first_ingest_starts_wait_for_it_in_its_session(
+    container: Container,
+) -> None:
+    """A new ingest (no session yet) registers its session before its worker rebuilds:
+    what sensors publish meanwhile is queued for it, not dropped by the broker."""
+    import queue as queue_module
+    from functools import partial
+
+    from ingest.adapters.mqtt import register_session as register
+    from ingest.inbound import WireMessage
+    from ingest.service import IngestService
+    from ingest.worker import worker_main
+
+    settings = container.settings
+    registered = threading.Event()
+
+    def register_first() -> None:
+        topics = subscriptions(None, None, settings.formats)
+        register(settings.mqtt, settings.mqtt_client_id, topics)
+        registered.set()
+
+    inbox: queue_module.Queue[WireMessage] = queue_module.Queue(30_000)
+    service = IngestService(
+        inbox, container.make_mqtt_consumer(inbox), partial(worker_main, settings),
+        register_session=register_first,
+    )  # fmt: skip
+    starting = threading.Thread(target=service.start)
+    starting.start()
+    try:
+        assert registered.wait(10)
+        # The worker is still being spawned and rebuilding: nothing consumes yet.
+        publish_all(settings.mqtt, _readings(SensorRef("menara-a", "lt1-lobi", "s7"), 300))
+        starting.join(60)
+        wait_for(lambda: stored_count(container.influx) == 300, 30, "all 300 readings stored")
+    finally:
+        starting.join(60)
+        service.stop()
