@@ -468,6 +468,13 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
              params={"device": (PARAMS["device"][0], PENDING, PARAMS["device"][2])},
              boss_sees=False, mutates=True, label="pending"),
     ],
+    "POST /devices/<path:device>/correct": [
+        Case("object", (FM,), body={"mapping": "karbon=co2", "offsets": "co2=-5"}, ok=302,
+             boss_sees=False, mutates=True),
+        Case("object", (FM,), body={"mapping": "", "offsets": ""}, ok=302,
+             params={"device": (PARAMS["device"][0], PENDING, PARAMS["device"][2])},
+             boss_sees=False, mutates=True, label="pending"),
+    ],
     "POST /devices/<path:device>/retire": [
         Case("object", (FM,), ok=302, boss_sees=False, mutates=True),
         Case("object", (FM,), ok=302,

@@ -77,3 +77,22 @@ def test_placed_devices_show_their_faulty_time_even_without_influxdb(
     page = as_user("fm").get("/devices").get_data(as_text=True)
     row = page[page.index('data-device="shelly:ht-1"') :]
     assert "3.0" in row[: row.index("</tr>")] and "temperature" in row[: row.index("</tr>")]
+
+
+def test_a_placed_device_is_corrected_from_the_page(
+    container: FixedClockContainer, seeded: Seed, as_user: Callable[[str], FlaskClient]
+) -> None:
+    _hear(container, "esphome:node-3", "co2")
+    container.device_service.place("esphome:node-3", "hq", "r201", by=SYSTEM)
+    fm = as_user("fm")
+    saved = fm.post(
+        "/devices/esphome:node-3/correct", data={"mapping": "karbon=co2", "offsets": "co2=-20"}
+    )
+    assert saved.status_code == 302
+    device = container.device_service.get("esphome:node-3", viewer=SYSTEM)
+    assert device.mapping == {"karbon": "co2"} and device.offsets == {"co2": -20.0}
+    bad = fm.post("/devices/esphome:node-3/correct", data={"mapping": "karbon=radon"})
+    assert bad.status_code == 302
+    assert container.device_service.get("esphome:node-3", viewer=SYSTEM).mapping == {
+        "karbon": "co2"
+    }

@@ -103,6 +103,26 @@ def place(device: str) -> ResponseReturnValue:
     return redirect(url_for("devices.devices"))
 
 
+@bp.post("/devices/<path:device>/correct")
+@roles_required(FACILITY_MANAGER)
+def correct(device: str) -> ResponseReturnValue:
+    """Change how a placed device's values are read (mapping) or corrected (offsets)."""
+    try:
+        deps.container().device_service.correct(
+            device,
+            mapping=pairs(request.form.get("mapping") or "", number=False),  # type: ignore[arg-type]
+            offsets=pairs(request.form.get("offsets") or "", number=True),  # type: ignore[arg-type]
+            by=me().actor,
+        )
+    except NotFound:
+        abort(404)
+    except MaintenanceError as exc:
+        flash(lazy("Not possible: %(detail)s", detail=refusal(exc)), "error")
+    else:
+        flash(lazy("Corrections of %(device)s saved.", device=device), "success")
+    return redirect(url_for("devices.devices"))
+
+
 @bp.post("/devices/<path:device>/retire")
 @roles_required(FACILITY_MANAGER)
 def retire(device: str) -> ResponseReturnValue:
