@@ -254,12 +254,18 @@ class Container:
         from devices.service import move_room_devices
         from ingest.alert_service import move_room_alerts
         from maintenance.services.buildings import BuildingService
+        from occupants.services.requests import move_room_requests
+
+        def move_room_things(session: Session, from_room: int, into_room: int) -> int:
+            # Devices, and occupants' requests and links, follow a merged room.
+            move_room_requests(session, from_room, into_room)
+            return move_room_devices(session, from_room, into_room)
 
         return BuildingService(
             self.session_factory,
             self.settings.timezone,
             move_alerts=move_room_alerts,
-            move_devices=move_room_devices,
+            move_devices=move_room_things,
         )
 
     @cached_property

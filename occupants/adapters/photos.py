@@ -12,19 +12,13 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-MAX_UPLOAD = 5 * 1024 * 1024
+from occupants.domain.model import MAX_PHOTO_BYTES as MAX_UPLOAD
+from occupants.domain.model import PhotoRefused
+
 MAX_PIXELS = 40_000_000  # a 40 MP camera; anything bigger is a decompression bomb
 LONG_SIDE = 1600
 ACCEPTED = frozenset({"JPEG", "PNG"})
 DIGEST = re.compile(r"^[0-9a-f]{64}$")
-
-
-class PhotoRefused(ValueError):
-    """Not a JPEG or PNG photo Udara keeps (too large, not an image, damaged)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def reencode(data: bytes) -> bytes:

@@ -37,6 +37,7 @@ AIR_CATEGORIES: Final[frozenset[str]] = frozenset({"symptoms", "stuffy", "too_ho
 SYMPTOM_CATEGORIES: Final[frozenset[str]] = frozenset({"symptoms", "stuffy"})
 
 FOLD_WINDOW: Final = timedelta(minutes=30)
+MAX_PHOTO_BYTES: Final = 5 * 1024 * 1024  # CONTRACTS.md: a JPEG or PNG of at most 5 MB
 MAX_MESSAGE: Final = 1000
 MAX_CONTACT: Final = 200
 # A finished or refused work order ends its request.
@@ -81,3 +82,11 @@ def clean_symptoms(category: str, symptoms: list[str]) -> tuple[str, ...]:
         return ()
     given = set(symptoms)
     return tuple(s for s in SYMPTOMS if s in given)
+
+
+class PhotoRefused(ValueError):
+    """Not a JPEG or PNG photo Udara keeps: too large, not an image, damaged (`code` says)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code

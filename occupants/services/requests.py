@@ -32,6 +32,7 @@ from occupants.domain.model import (
     MAX_CONTACT,
     MAX_MESSAGE,
     REQUEST_STATUSES,
+    SYMPTOMS,
     OpenRequest,
     clean_symptoms,
     fold_key,
@@ -136,7 +137,7 @@ class OccupantRequests:
         with transaction(self._sessions) as session:
             request = self._fold_or_open(session, room, data.category, now, air)
             if symptoms:
-                request.symptoms = sorted({*request.symptoms, *symptoms})
+                request.symptoms = [s for s in SYMPTOMS if s in {*request.symptoms, *symptoms}]
             session.add(OccupantReport(request_id=request.id, **report))
             if request.work_order_id is not None and (message or photo):
                 record(session, request.work_order_id, now, "occupant", "note",
@@ -393,3 +394,27 @@ def _closed(session: Session, request: OccupantRequest) -> bool:
 
 def _building_id(session: Session, code: str) -> int:
     return int(session.scalars(select(Building.id).where(Building.code == code)).one())
+
+
+def move_room_requests(session: Session, from_room: int, into_room: int) -> int:
+    """A room merged into another (in the merge's transaction): its requests become the
+    other room's (they stop folding), and its printed link keeps working for that room
+    unless the room has a link of its own."""
+    from sqlalchemy import delete
+
+    from occupants.adapters.orm import RoomLink
+
+    moved = session.execute(
+        update(OccupantRequest)
+        .where(OccupantRequest.room_id == from_room)
+        .values(room_id=into_room, open_key=None, version=OccupantRequest.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    has_link = session.scalar(select(RoomLink.room_id).where(RoomLink.room_id == into_room))
+    if has_link is None:
+        session.execute(
+            update(RoomLink).where(RoomLink.room_id == from_room).values(room_id=into_room)
+        )
+    else:
+        session.execute(delete(RoomLink).where(RoomLink.room_id == from_room))
+    return int(moved.rowcount)  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from PIL import Image
 
 from maintenance.domain.errors import InvalidInput, NotAllowed, NotFound
 from maintenance.domain.transitions import Actor
-from occupants.adapters.photos import PhotoRefused
+from occupants.domain.model import PhotoRefused
 from occupants.services.requests import ReportInput
 from tests.support.photos import phone_jpeg, small_png
 from udara.bootstrap import Container
@@ -156,7 +156,7 @@ def test_a_symptoms_report_keeps_the_rooms_air_of_that_moment_and_waits_for_tria
     [request] = app.occupant_requests.list_requests(scope=EVERYTHING)
     assert (request.ref, request.status, request.work_order_id) == (ref, "new", None)
     assert request.air == AIR
-    assert request.symptoms == ["eye_irritation", "fatigue", "headache"]
+    assert request.symptoms == ["headache", "eye_irritation", "fatigue"]
     assert request.reports == 2
     # A supervisor accepts it into a work order; the request then follows its work.
     accepted = app.occupant_requests.accept(actor(app, "budi"), ref, crew="hvac")
@@ -210,3 +210,15 @@ def test_photos_are_checked_by_content(app: Clocked) -> None:
     detail = app.occupant_requests.get(ref, scope=EVERYTHING)
     stored = app.occupant_requests.photos.get(detail.photos[0])
     assert stored is not None and b"secret location" not in stored
+
+
+def test_a_merged_rooms_requests_and_printed_link_follow_it(app: Clocked) -> None:
+    typo = room(app, "hq", "r201")
+    old_token = app.room_links.link("hq", "r201").token
+    ref = app.occupant_requests.report(typo, ReportInput("dirty"))
+    app.building_service.merge_rooms(actor(app, "rina"), "hq", "r201", "wc-lobi", T0)
+    moved = app.occupant_requests.get(ref, scope=EVERYTHING)
+    assert moved.out.room == "wc-lobi"
+    # wc-lobi had no link of its own yet: the printed code now opens it.
+    followed = app.room_links.resolve(old_token)
+    assert followed is not None and followed.code == "wc-lobi"
