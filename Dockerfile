@@ -12,6 +12,7 @@ COPY ingest ./ingest
 COPY maintenance ./maintenance
 COPY devices ./devices
 COPY notifications ./notifications
+COPY occupants ./occupants
 COPY web ./web
 COPY sensors_sim ./sensors_sim
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .

@@ -248,4 +248,19 @@ def rooms_list(container: Container, building: str | None, as_json: bool) -> Non
         click.echo(f"{p.building:16} {p.floor:10} {p.code:24} {p.kind:13} {p.name}{merged}")
 
 
+@rooms.command("link")
+@click.argument("building")
+@click.argument("room")
+@click.option("--rotate", is_flag=True, help="a new token: the printed QR code stops working")
+@click.pass_obj
+def rooms_link(container: Container, building: str, room: str, rotate: bool) -> None:
+    """Print ROOM's public link (what its QR code holds): occupants report from it."""
+    links = container.room_links
+    made = _run(
+        container,
+        lambda: links.rotate(OPERATOR, building, room) if rotate else links.link(building, room),
+    )
+    click.echo(f"{container.settings.public_url.rstrip('/')}/r/{made.token}")
+
+
 commands: list[click.Command] = [buildings, floors, rooms]

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     from notifications.services.notifier import Notifier
     from notifications.services.people import PeopleNotifications
     from notifications.services.work_orders import WorkOrderNotifications
+    from occupants.services.links import RoomLinks
+    from occupants.services.requests import OccupantRequests
 
 
 class Container:
@@ -263,12 +265,18 @@ class Container:
         from devices.service import move_room_devices
         from ingest.alert_service import move_room_alerts
         from maintenance.services.buildings import BuildingService
+        from occupants.services.requests import move_room_requests
+
+        def move_room_things(session: Session, from_room: int, into_room: int) -> int:
+            # Devices, and occupants' requests and links, follow a merged room.
+            move_room_requests(session, from_room, into_room)
+            return move_room_devices(session, from_room, into_room)
 
         return BuildingService(
             self.session_factory,
             self.settings.timezone,
             move_alerts=move_room_alerts,
-            move_devices=move_room_devices,
+            move_devices=move_room_things,
         )
 
     @cached_property
@@ -461,6 +469,31 @@ class Container:
         stats = publish_readings(self.settings.mqtt, messages, qos=1, ack_timeout=10.0)
         if not stats.ok or stats.acked != len(messages):
             raise ConnectionError(f"the broker acknowledged {stats.acked} of {len(messages)}")
+
+    # --- occupants ---
+    @cached_property
+    def room_links(self) -> RoomLinks:
+        """Rooms' public link tokens (QR codes) and buildings' lobby-display tokens."""
+        from occupants.services.links import RoomLinks
+
+        return RoomLinks(self.session_factory, self.clock)
+
+    @cached_property
+    def occupant_requests(self) -> OccupantRequests:
+        """Occupant reports → requests → work orders; triage; the reporter's status."""
+        from occupants.adapters.photos import PhotoStore
+        from occupants.services.requests import OccupantRequests, load_rules
+
+        s = self.settings
+        rules = load_rules(s.occupant_rules_file) if s.occupant_rules_file else load_rules()
+        return OccupantRequests(
+            self.session_factory, self.clock, rules, PhotoStore(s.media_dir), self.room_air
+        )
+
+    def room_air(self, building: str, room: str) -> dict[str, float]:
+        """A room's latest readings (within the offline window): what a report records."""
+        since = self.clock() - timedelta(seconds=self.settings.offline_after_s)
+        return self.iaq_readings.latest(since, frozenset({building})).get((building, room), {})
 
     # --- web ---
     @cached_property

@@ -37,6 +37,7 @@ def _register_area_commands() -> None:
     from maintenance.locations_cli import commands as location_commands
     from notifications.cli import attach as attach_notifications
     from notifications.cli import commands as notification_commands
+    from occupants.cli import commands as occupant_commands
     from sensors_sim.cli import commands as simulator_commands
     from udara.devices_cli import commands as devices_commands
     from udara.run import commands as run_commands
@@ -51,6 +52,7 @@ def _register_area_commands() -> None:
         *run_commands,
         *devices_commands,
         *notification_commands,
+        *occupant_commands,
     ):
         main.add_command(command)
     users = main.commands["users"]

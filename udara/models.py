@@ -4,4 +4,5 @@ import devices.adapters.orm  # noqa: F401
 import ingest.adapters.orm  # noqa: F401
 import maintenance.adapters.orm  # noqa: F401
 import notifications.adapters.orm  # noqa: F401
+import occupants.adapters.orm  # noqa: F401
 import web.adapters.orm  # noqa: F401

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:5000"
     # Who hears what (default: notifications/routing.yaml).
     notify_routing_file: str | None = None
+    # Occupants' photos (re-encoded, by content hash) and the category rules (default:
+    # occupants/rules.yaml).
+    media_dir: Path = Path("var/media")
+    occupant_rules_file: Path | None = None
 
     @property
     def formats(self) -> tuple[str, ...]:

@@ -84,6 +84,10 @@ def create_app(
         RATELIMIT_ENABLED=True,
         LOGIN_RATE_LIMIT="10 per minute",
         LIVE_POLL_SECONDS=15,
+        # The public room pages (no login): reports per address and per room.
+        PUBLIC_REPORT_RATE_LIMIT="10 per 10 minutes",
+        PUBLIC_ROOM_RATE_LIMIT="60 per 10 minutes",
+        PUBLIC_READ_RATE_LIMIT="120 per minute",
     )
     app.config.update({k: v for k, v in overrides.items() if k.isupper()})
     app.extensions["udara"] = container
@@ -105,15 +109,21 @@ def create_app(
     from web.locations.views import bp as locations_bp
     from web.mywork.views import bp as mywork_bp
     from web.notify.views import bp as notify_bp
+    from web.occupants.views import bp as occupants_bp
     from web.ops.views import bp as ops_bp
+    from web.public.views import bp as public_bp
 
     blueprints = (auth_bp, iaq_bp, alerts_bp, board_bp, mywork_bp, admin_bp, devices_bp, ops_bp)
     for blueprint in (*blueprints, api_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(locations_bp)
     app.register_blueprint(notify_bp)
+    app.register_blueprint(occupants_bp)
+    app.register_blueprint(public_bp)
     extensions.csrf.exempt(api_bp)  # the API checks tokens, or CSRF headers on sessions
+    extensions.csrf.exempt(public_bp)  # no session: its forms carry their own signed token
     extensions.limit_login(app, auth_bp)
+    extensions.limit_public(app, public_bp)
 
     from web.ops.views import init_metrics
 

@@ -80,4 +80,19 @@ def limit_login(app: Flask, auth: Blueprint) -> None:
     app.extensions["udara_limiter"] = limiter
 
 
-__all__ = ["csrf", "init_app", "limit_login", "session"]
+def _room_token() -> str:
+    """Rate-limit key of a report: the room it is about, whoever sends it."""
+    return "room:" + str((request.view_args or {}).get("token", ""))[:64]
+
+
+def limit_public(app: Flask, public: Blueprint) -> None:
+    """Limit reports per client address and per room, and page reads per address."""
+    limiter: Limiter = app.extensions["udara_limiter"]
+    limiter.limit(app.config["PUBLIC_REPORT_RATE_LIMIT"], methods=["POST"])(public)
+    limiter.limit(app.config["PUBLIC_ROOM_RATE_LIMIT"], methods=["POST"], key_func=_room_token)(
+        public
+    )
+    limiter.limit(app.config["PUBLIC_READ_RATE_LIMIT"], methods=["GET"])(public)
+
+
+__all__ = ["csrf", "init_app", "limit_login", "limit_public", "session"]

@@ -95,6 +95,11 @@ MESSAGES: dict[str, LazyString] = {
     "may_not_manage_devices": lazy("%(role)s %(user)s may not manage devices"),
     "bad_mapping": lazy("'%(source)s' cannot be read as '%(metric)s'"),
     "bad_offset": lazy("the offset of %(metric)s must be a number for a known metric"),
+    "no_request": lazy("no request %(ref)s"),
+    "may_not_triage": lazy("%(role)s %(user)s may not accept or reject requests"),
+    "request_decided": lazy("request %(ref)s is %(status)s already"),
+    "reject_reason_needed": lazy("say why the request is rejected"),
+    "may_not_print_links": lazy("%(role)s %(user)s may not print or rotate room links"),
 }
 
 _WORDED = {"status": WO_STATUS, "from_status": WO_STATUS, "to_status": WO_STATUS, "role": ROLE}

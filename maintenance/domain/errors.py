@@ -99,6 +99,12 @@ MESSAGES: Final[dict[str, str]] = {
     "may_not_manage_devices": "%(role)s %(user)s may not manage devices",
     "bad_mapping": "'%(source)s' cannot be read as '%(metric)s'",
     "bad_offset": "the offset of %(metric)s must be a number for a known metric",
+    # occupants (occupants/services)
+    "no_request": "no request %(ref)s",
+    "may_not_triage": "%(role)s %(user)s may not accept or reject requests",
+    "request_decided": "request %(ref)s is %(status)s already",
+    "reject_reason_needed": "say why the request is rejected",
+    "may_not_print_links": "%(role)s %(user)s may not print or rotate room links",
 }
 
 

@@ -49,10 +49,13 @@ from ingest.domain.alerts import AlertChange, AlertKey
 from maintenance.domain.transitions import Actor
 from maintenance.services.plan_rows import PlanSpec
 from maintenance.services.users import actor_of
+from occupants.services.requests import ReportInput
+from tests.support.photos import phone_jpeg
 from tests.web.conftest import NOW, TEST_CONFIG, FixedClockContainer, make_settings
 from tests.web.influx_support import write_readings
 from udara.db import upgrade_database
 from udara.devservers import ManagedServer
+from udara.scope import EVERYTHING
 from web import create_app
 
 # --- the two buildings -------------------------------------------------------------------
@@ -84,7 +87,9 @@ PARAMS: dict[str, tuple[str, str, str]] = {
     "floor": ("mezz", "xq7mezz", "nosuchfloor"),  # floor codes are per building
     "into": ("r201", "xq7lab", "nosuchroom"),  # the room another is merged into
     "device": ("tasmota:hqsensor", "tasmota:xq7sensor", "tasmota:nosuchdevice"),  # placed
+    "ref": ("req:hq", "req:xq7", "RNOSUCHREF"),  # an occupant request waiting for triage
 }
+PHOTO_WO = {"wo_id": ("wo:hq-req", "wo:xq7-req", "987654")}  # work made from a report
 # A device heard but placed nowhere yet: only a manager of every building sees it, so to the
 # scoped roles it is as unknown as one of another building (and so it carries "xq7" too).
 PENDING = "zigbee2mqtt:xq7pending"
@@ -186,6 +191,12 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
     # The signed link is the credential: it shows and acknowledges one alert, as its
     # recipient, only within that person's buildings (tests/web/test_notify_ack.py).
     "GET /n/ack/<token>": Unbound("one-tap acknowledge: asks, for the link's own recipient"),
+    # The room's (or building's) token is the credential: it shows that one room's air in
+    # plain words and takes reports about it; nobody signs in (tests/web/test_public_reports.py).
+    "GET /r/<token>": Unbound("a room's public page: its air in plain words, the report form"),
+    "POST /r/<token>": Unbound("an occupant's report about the token's own room"),
+    "GET /r/<token>/requests/<request_ref>": Unbound("a report's progress, of the token's room"),
+    "GET /display/<token>": Unbound("the lobby display of the token's own building"),
     "POST /n/ack/<token>": Unbound("one-tap acknowledge, as the link's own recipient"),
     # --- the delivery log (facility managers): the alerts' messages of their buildings
     "GET /notifications": [
@@ -436,6 +447,32 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
         Case("object", (FM,), body={"into": "{into}"}, fixed=("building", "room"),
              boss_outside=404, boss_sees=False, mutates=True, label="into"),
     ],
+    # --- occupants: QR sheets, room links, requests to triage, photos of work orders
+    "GET /buildings/<building>/qr": [
+        Case("object", MANAGERS, present="Lobi"),
+        Case("filter", MANAGERS, query="?floor={floor}", fixed=("building",), boss_outside=404,
+             boss_sees=False),
+    ],
+    "POST /buildings/<building>/rooms/<room>/link": [
+        Case("object", (FM,), ok=302, boss_sees=False, mutates=True),
+        Case("object", (FM,), ok=302, fixed=("building",), boss_outside=404, boss_sees=False,
+             mutates=True, label="room"),
+    ],
+    "GET /requests": [
+        Case("list", MANAGERS, present="HQ-req"),
+        Case("filter", MANAGERS, query="?building={building}", present="HQ-req"),
+    ],
+    "POST /requests/<ref>/accept": Case("object", MANAGERS, ok=302, boss_sees=False,
+                                        mutates=True),
+    "POST /requests/<ref>/reject": Case("object", MANAGERS, body={"reason": "bukan"}, ok=302,
+                                        boss_sees=False, mutates=True),
+    "GET /work-orders/<int:wo_id>/photos/<int:index>": Case(
+        "object", EVERYONE, params=PHOTO_WO, fixed=("index",), boss_sees=False
+    ),
+    "GET /api/v1/requests": [
+        Case("list", READERS, present="lobby"),
+        Case("filter", READERS, query="?building={building}", present="lobby"),
+    ],
     # --- devices: placed ones follow their building, pending ones are of no building yet
     "GET /devices": Case("list", (FM,), present="tasmota:hqsensor"),
     "GET /api/v1/devices": Case("list", EVERYONE, present="tasmota:hqsensor"),
@@ -518,7 +555,7 @@ class World:
 
     template: Path
     settings: dict[str, Any]
-    ids: dict[str, int]
+    ids: dict[str, int | str]
     tokens: dict[str, str]
     user_ids: dict[str, int]
     app: Flask  # over a copy of `template`, for the cases that change nothing
@@ -543,7 +580,7 @@ class World:
         return client
 
 
-def seed_world(container: FixedClockContainer) -> tuple[dict[str, int], dict[str, str]]:
+def seed_world(container: FixedClockContainer) -> tuple[dict[str, int | str], dict[str, str]]:
     """Both buildings with rooms, people of every role, work of both crews, alerts, plans."""
     locations = container.location_service
     locations.save_building(INSIDE, "Kantor Pusat", "Asia/Jakarta")
@@ -589,7 +626,7 @@ def seed_world(container: FixedClockContainer) -> tuple[dict[str, int], dict[str
     seed_register(container, actor_of(boss))
 
     orders = container.work_order_service
-    ids: dict[str, int] = {}
+    ids: dict[str, int | str] = {}
     for building, prefix, clean_room, other_room in (
         (INSIDE, "HQ", "lobby", "r201"),
         (OUTSIDE, "XQ7", "xq7vault", "xq7lab"),
@@ -675,8 +712,24 @@ def seed_world(container: FixedClockContainer) -> tuple[dict[str, int], dict[str
         ]
     )
     ids["alert:hq"], ids["alert:xq7"] = opened[0].id, opened[1].id
+    seed_requests(container, ids)
     tokens = {role: container.token_service.create(role, NOW) for role in ROLES}
     return ids, tokens
+
+
+def seed_requests(container: FixedClockContainer, ids: dict[str, int | str]) -> None:
+    """An occupant report with a photo in each building (a cleaning work order), and one
+    waiting for triage."""
+    requests = container.occupant_requests
+    for building, room, key, prefix in ((INSIDE, "lobby", "hq", "HQ"),
+                                        (OUTSIDE, "xq7vault", "xq7", "XQ7")):  # fmt: skip
+        place = container.room_links.resolve(container.room_links.link(building, room).token)
+        assert place is not None
+        photo = ReportInput("dirty", f"{prefix}-req kotor", photo=phone_jpeg((64, 48)))
+        made = requests.get(requests.report(place, photo), scope=EVERYTHING)
+        assert made.out.work_order_id is not None
+        ids[f"wo:{key}-req"] = made.out.work_order_id
+        ids[f"req:{key}"] = requests.report(place, ReportInput("other", f"{prefix}-req lain"))
 
 
 def seed_register(container: FixedClockContainer, boss: Actor) -> None:
@@ -718,6 +771,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, influxdb: ManagedServer) -> 
     settings = {
         "influx_url": f"http://127.0.0.1:{influxdb.port}",
         "influx_db": f"udara_matrix_{uuid.uuid4().hex[:12]}",
+        "media_dir": folder / "media",
     }
     seeding = _container(f"sqlite:///{template}", settings)
     seeding.influx.create_database()
@@ -784,7 +838,7 @@ def _values(world: World, route: str, case: Case, side: Side) -> dict[str, str]:
 
 
 def _text(response: TestResponse) -> str:
-    return response.get_data(as_text=True)
+    return response.get_data().decode("utf-8", "replace")  # photos are bytes
 
 
 CSRF_TOKEN = re.compile(r'((?:name="csrf-token" content|name="csrf_token" value)=")[^"]*"')

@@ -1,0 +1,1 @@
+"""Occupants' tables and the photo store."""

@@ -1,0 +1,1 @@
+"""Pure occupant rules: vocabulary, folding, category routing, plain words for the air."""

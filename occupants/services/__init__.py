@@ -1,0 +1,1 @@
+"""Occupant use cases: room links, reports, requests and their triage."""
