@@ -157,3 +157,39 @@ def test_profile_forms_need_the_csrf_token(app: FixedClockContainer) -> None:
     refused = client.post("/profile", data={"action": "add", "address": "x@example.co.id"})
     assert refused.status_code == 400
     assert [c.channel for c in app.notifications.contacts("sari")] == ["email"]
+
+
+def test_people_choose_channels_per_kind_on_their_profile(
+    app: FixedClockContainer, as_user: Callable[[str], FlaskClient]
+) -> None:
+    rina = as_user("rina")
+    app.notifications.add_contact("rina", "json://127.0.0.1/hook")
+    page = rina.get("/profile")
+    assert "Saluran per jenis pesan" in page.text and "Ringkasan harian" in page.text
+    boxes = re.findall(
+        r'<input type="checkbox" name="ch_(\w+)" value="(\w+)"( checked)?>', page.text
+    )
+    assert len(boxes) == 8 and all(checked for *_, checked in boxes)  # 4 kinds × 2: all
+    saved = rina.post(
+        "/profile",
+        data={"action": "channels", "ch_alert": ["json"], "ch_work_order": ["email", "json"]},
+    )
+    assert saved.status_code == 302
+    # All (or none) ticked is "every channel": a contact point added later is used too.
+    assert app.notifications.prefs("rina").channels == {"alert": ["json"]}
+    page = rina.get("/profile")
+    assert '<input type="checkbox" name="ch_alert" value="json" checked>' in page.text
+    assert '<input type="checkbox" name="ch_alert" value="email">' in page.text
+    # An alert now reaches her by the webhook alone.
+    alert_service(app).apply([opened(co2(), app.now)])
+    mine = [d.channel for d in app.notifications.deliveries() if d.recipient == "rina"]
+    assert mine == ["json"]
+    forged = rina.post("/profile", data={"action": "channels", "ch_alert": ["tgram"]})
+    assert forged.status_code == 400
+    assert app.notifications.prefs("rina").channels == {"alert": ["json"]}
+    # In English for who reads English.
+    assert "Channels per kind" in rina.get("/profile?lang=en").text
+    # Without a contact point there is nothing to choose.
+    app.notifications.remove_channel("budi", "email")
+    bare = as_user("budi").get("/profile").text
+    assert "Tambahkan kontak terlebih dahulu." in bare and 'name="ch_alert"' not in bare

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from maintenance.domain.errors import NotFound
+from notifications.domain.model import KINDS
 from notifications.services.people import InvalidContact, NotFoundError
 from web import deps
 from web.forms import LANGUAGES, ContactForm, Form, PrefsForm
@@ -14,7 +15,7 @@ from web.i18n import lazy
 from web.notify.views import bp
 from web.security import ALL_ROLES, FACILITY_MANAGER, me, roles_required
 
-ACTIONS = ("add", "remove", "prefs", "test")
+ACTIONS = ("add", "remove", "prefs", "channels", "test")
 
 
 def _page(username: str, own: bool) -> ResponseReturnValue:
@@ -40,6 +41,7 @@ def _page(username: str, own: bool) -> ResponseReturnValue:
     page = render_template(
         "notify/profile.html", username=username, own=own, contacts=service.contacts(username),
         prefs=prefs, contact_form=contact_form, prefs_form=prefs_form, plain=plain, here=here,
+        kinds=KINDS,
     )  # fmt: skip
     return page, status
 
@@ -63,6 +65,9 @@ def _act(action: str, username: str, contact: ContactForm, prefs: PrefsForm, pla
                 quiet_hours=prefs.quiet_hours.data or "",
             )  # fmt: skip
             flash(lazy("Preferences saved."), "success")
+        elif action == "channels":
+            service.set_prefs(username, channels=_chosen_channels(username))
+            flash(lazy("Channels saved."), "success")
         else:
             n = service.send_test(username)
             if n:
@@ -78,6 +83,19 @@ def _act(action: str, username: str, contact: ContactForm, prefs: PrefsForm, pla
         flash(lazy("Not saved: %(detail)s", detail=str(exc)), "error")
         return False
     return True
+
+
+def _chosen_channels(username: str) -> dict[str, list[str]]:
+    """The channels ticked per kind (`ch_<kind>`); none or all ticked: every channel (so a
+    contact point added later is used too). 400 for a channel the user has no contact on."""
+    have = [c.channel for c in deps.container().notifications.contacts(username)]
+    chosen: dict[str, list[str]] = {}
+    for kind in KINDS:
+        ticked = request.form.getlist(f"ch_{kind}")
+        if not set(ticked) <= set(have):
+            abort(400)
+        chosen[kind] = [] if set(ticked) == set(have) else [c for c in have if c in ticked]
+    return chosen
 
 
 @bp.route("/profile", methods=["GET", "POST"])
