@@ -134,8 +134,15 @@ def register_session(
 
     From then on the broker queues readings for ingest even before ingest first runs, so
     sensors that start at the same moment as ingest (a demo, a site's first boot) lose nothing.
+
+    It takes nothing from the session: a session that exists may hold a backlog the broker
+    starts sending at once, and this client acknowledges none of it (manual acks, never
+    given), so every message stays in the session for the consumer that follows. The
+    subscriptions are (re)made either way: a new device format adds topic filters.
     """
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=True
+    )
     if target.username:
         client.username_pw_set(target.username, target.password)
     if target.tls:

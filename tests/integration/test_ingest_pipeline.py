@@ -237,3 +237,23 @@ def test_readings_sent_while_a_first_ingest_starts_wait_for_it_in_its_session(
     finally:
         starting.join(60)
         service.stop()
+
+
+def test_registering_the_session_again_takes_nothing_from_its_backlog(
+    container: Container,
+) -> None:
+    """A restart registers ingest's session before its worker is ready; the broker then sends
+    that registering client the queued backlog, which it must leave in the session."""
+    from ingest.adapters.mqtt import register_session as register
+
+    settings = container.settings
+    topics = subscriptions(None, None, settings.formats)
+    register(settings.mqtt, settings.mqtt_client_id, topics)
+    publish_all(settings.mqtt, _readings(SensorRef("menara-a", "lt2-kantor", "s8"), 400))
+    register(settings.mqtt, settings.mqtt_client_id, topics)  # the restart's registration
+    service = container.make_ingest_service()
+    service.start()
+    try:
+        wait_for(lambda: stored_count(container.influx) == 400, 30, "the whole backlog stored")
+    finally:
+        service.stop()
