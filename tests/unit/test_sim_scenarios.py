@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from ingest.domain.const import RejectReason
+from ingest.domain.formats import DeviceSettings, Telemetry, decode
 from ingest.domain.model import (
     Reading,
     Rejected,
@@ -22,7 +23,7 @@ from ingest.domain.quality import QualityDetector
 from sensors_sim.malformed import KINDS, expected_reason, malformed_message
 from sensors_sim.rooms import make_rooms
 from sensors_sim.scenarios import SCENARIOS
-from sensors_sim.stream import SimulationSpec, messages
+from sensors_sim.stream import SimulationSpec, events, messages
 from tests.unit.test_sim_model import MONDAY, Series, series
 
 FIVE_MINUTES = timedelta(minutes=5)
@@ -198,6 +199,22 @@ def test_sensor_stuck_repeats_one_co2_value_while_the_sensor_keeps_reporting() -
     assert len({v["temperature"] for at, v in stuck[target] if at >= onset}) > 50
     assert [v["humidity"] for _, v in stuck[target]] == [v["humidity"] for _, v in normal[target]]
     assert stuck["lt2-rapat-1"] == normal["lt2-rapat-1"]
+
+
+@pytest.mark.parametrize("fmt", ["tasmota", "chirpstack"])
+def test_a_stuck_sensor_stays_stuck_in_a_firmware_format(fmt: str) -> None:
+    spec = SimulationSpec(rooms=2, scenario="sensor-stuck", format=fmt)
+    start = MONDAY + timedelta(hours=9)
+    settings = DeviceSettings(timezone="Asia/Jakarta")
+    co2 = []
+    for sent in events(spec, start, start + timedelta(hours=2)):
+        if sent.kind == "reading" and sent.device.room.name == "lt2-kantor-1":
+            [msg] = sent.messages
+            outcome = decode(msg.topic, msg.payload, sent.at + timedelta(seconds=1), settings)
+            assert isinstance(outcome, Telemetry)
+            co2.append(outcome.readings[0].values["co2"])
+    assert len(co2) == 2 * 360  # a reading every 10 s
+    assert len(set(co2[:180])) > 1 and set(co2[180:]) == {co2[180]}  # stuck from 30 min on
 
 
 @pytest.mark.parametrize(
