@@ -25,7 +25,8 @@ When several sensors report the same metric, `PREFERENCE` decides (see there).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Final, Literal
+from operator import itemgetter
+from typing import Any, Final, Literal, get_args
 
 from ingest.domain.const import RejectReason
 from ingest.domain.formats._common import (
@@ -154,6 +155,17 @@ def _rank(metric: str, field: str, kind: SensorKind) -> int:
     return _UNRANKED
 
 
+# `_rank` of every (metric, field, kind) it ranks, looked up per value instead of computed.
+_RANKS: Final[dict[tuple[str, str, SensorKind], int]] = {
+    (metric, field, kind): _rank(metric, field, kind)
+    for metric, patterns in PREFERENCE.items()
+    for field, _ in patterns
+    for kind in get_args(SensorKind)
+    if _rank(metric, field, kind) != _UNRANKED
+}
+_BY_RANK: Final = itemgetter(0, 1)  # (rank, order) of a candidate
+
+
 def _sensor(
     device: str, data: dict[str, Any], received_at: datetime, settings: DeviceSettings
 ) -> Outcome:
@@ -175,28 +187,27 @@ def _sensor(
         not_air = name in NOT_AIR
         kind: SensorKind | None = None
         for field, raw in fields.items():
-            key = f"{name}.{field}" if overrides else ""
-            if key in overrides:
-                metric = overrides[key]
-                if metric is None:
+            if overrides and (key := f"{name}.{field}") in overrides:
+                mapped = overrides[key]
+                if mapped is None:
                     continue
-                rank = -1
+                metric, rank = mapped, -1
             else:
                 default = FIELD_METRIC.get(field)
                 if default is None or not_air:
                     continue
-                metric = default
-                key = key or f"{name}.{field}"
+                metric, key = default, f"{name}.{field}"
                 if kind is None:
                     kind = _kind(fields)
-                rank = _rank(metric, field, kind)
+                rank = _RANKS.get((metric, field, kind), _UNRANKED)
             unit = temp_unit if metric == "temperature" else None
             candidates.setdefault(metric, []).append((rank, order, key, raw, unit))
             order += 1
     values: dict[str, float] = {}
     rejected: list[ValueRejection] = []
     for metric, options in candidates.items():
-        options.sort(key=lambda c: (c[0], c[1]))
+        if len(options) > 1:
+            options.sort(key=_BY_RANK)
         for _, _, key, raw, unit in options:
             result = measure(key, metric, raw, unit, settings, stated=True)  # TempUnit
             if isinstance(result, ValueRejection):
