@@ -148,9 +148,13 @@ class DeviceRouter:
         seen = self._seen.get(device)
         if seen is None:
             seen = self._seen[device] = _Seen(fmt, at, at)
-        seen.first, seen.last = min(seen.first, at), max(seen.last, at)
+        elif at > seen.last:
+            seen.last = at
+        elif at < seen.first:
+            seen.first = at
         seen.readings += 1
-        seen.metrics.update(values)
+        if not seen.metrics.issuperset(values):
+            seen.metrics.update(values)
 
     # --- between batches (the pipeline thread) ---
     def between_batches(self) -> None:
