@@ -33,9 +33,10 @@ log = logging.getLogger(__name__)
 REFRESH_EVERY_S = 2.0
 PENDING, RETIRED = "pending", "retired"
 # The registry is told what was heard at most this often: a new device is pending within
-# seconds, and a busy site costs one transaction per interval, not one per batch (measured:
-# recording 500 placed devices per batch took ~20 ms, a fifth of the worker's CPU at 10,000
-# messages/s, in the worker process whose interpreter lock the pipeline needs).
+# seconds, and a busy site costs one transaction per interval, not one per batch (measured
+# with py-spy: recording 500 placed devices after every batch took about a fifth of the
+# worker's CPU during a format drain, and making their sightings on the pipeline thread
+# another 2 µs a message, all under the worker process's one interpreter lock).
 RECORD_EVERY_S = 5.0
 
 
@@ -81,6 +82,7 @@ class DeviceRouter:
         building_timezones: Callable[[], dict[str, str]],
         copy_held: Callable[[Placement], int],
         clock: Callable[[], datetime],
+        record_every_s: float = RECORD_EVERY_S,
     ) -> None:
         self.formats = formats
         self._directory = directory
@@ -96,7 +98,11 @@ class DeviceRouter:
         self._version = 0
         self._next_refresh = 0.0
         self._seen: dict[str, _Seen] = {}
-        self._sightings: queue.SimpleQueue[list[Sighting]] = queue.SimpleQueue()
+        # What was heard since the registry was last told, handed over whole (the pipeline
+        # thread builds no sightings): at most every `record_every_s`, the first at once.
+        self._sightings: queue.SimpleQueue[dict[str, _Seen]] = queue.SimpleQueue()
+        self._record_every = record_every_s
+        self._next_record = 0.0
         self._zones: dict[str, str] = {}
 
     # --- decoding and routing (the pipeline thread) ---
@@ -160,14 +166,10 @@ class DeviceRouter:
     def between_batches(self) -> None:
         """Hand this batch's sightings to the registry thread; refresh placements now and
         then, copying the held readings of devices that were just placed."""
-        if self._seen:
-            self._sightings.put(
-                [
-                    Sighting(d, s.format, s.first, s.last, s.readings, frozenset(s.metrics))
-                    for d, s in self._seen.items()
-                ]
-            )
+        if self._seen and time.monotonic() >= self._next_record:
+            self._sightings.put(self._seen)  # the registry thread makes sightings of them
             self._seen = {}
+            self._next_record = time.monotonic() + self._record_every
         if time.monotonic() >= self._next_refresh:
             self._next_refresh = time.monotonic() + REFRESH_EVERY_S
             self.refresh()
@@ -209,21 +211,24 @@ class DeviceRouter:
             return DeviceSettings(timezone=zone)
 
     # --- the registry thread ---
-    def record_forever(self, every_s: float = RECORD_EVERY_S) -> None:
-        """Tell the registry what was heard, off the hot path, at most every `every_s`
-        seconds (the first sighting at once); never raises."""
+    def record_forever(self) -> None:
+        """Tell the registry what was heard, off the hot path; never raises."""
         while True:
-            batch = self._sightings.get()
+            heard = [self._sightings.get()]
             while True:
                 try:
-                    batch.extend(self._sightings.get_nowait())
+                    heard.append(self._sightings.get_nowait())
                 except queue.Empty:
                     break
+            sightings = [
+                Sighting(d, s.format, s.first, s.last, s.readings, frozenset(s.metrics))
+                for seen in heard
+                for d, s in seen.items()
+            ]
             try:
-                self._directory.record_sightings(_merged(batch))
+                self._directory.record_sightings(_merged(sightings))
             except Exception:
-                log.exception("could not record %d device sightings", len(batch))
-            time.sleep(every_s)  # what is heard meanwhile waits in the queue, merged next time
+                log.exception("could not record %d device sightings", len(sightings))
 
     def start(self) -> None:
         """Load the placements, then record sightings in a background thread."""
