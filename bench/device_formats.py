@@ -43,12 +43,21 @@ from udara.settings import Settings
 START = datetime(2026, 10, 12, 1, 0, tzinfo=UTC)
 ZONE = "Asia/Jakarta"  # the buildings' zone (the default), which Tasmota's local Time is in
 BASELINE = "udara"
-AGAIN = "udara-again"  # Udara's own backlog once more, after the formats
 
 
 def fmt_of(label: str) -> str:
-    """The format of a backlog's label."""
-    return BASELINE if label == AGAIN else label
+    """The format of a backlog's label (`tasmota`, `tasmota-2` for its second round)."""
+    return label.split("-")[0]
+
+
+def labels_of(formats: Sequence[str], rounds: int) -> list[str]:
+    """The backlogs in order: Udara's, then per round each format and Udara's again."""
+    others = [f for f in formats if f != BASELINE]
+    out = [BASELINE]
+    for r in range(1, rounds + 1):
+        suffix = "" if r == 1 else f"-{r}"
+        out += [f + suffix for f in others] + [f"{BASELINE}-{r + 1}"]
+    return out
 
 
 def building(label: str) -> str:
@@ -174,17 +183,19 @@ def format_drains(
     formats: Sequence[str],
     n: int,
     rooms: int,
+    rounds: int = 2,
 ) -> dict[str, float | int]:
-    """Udara's backlog, each format's, then Udara's again, each drained by the bare loop and
-    then by ingest; figures keyed `fmt_{label}_…`.
+    """Udara's backlog, then `rounds` times each format's and Udara's again, each drained by
+    the bare loop and then by ingest; figures keyed `fmt_{label}_…` per backlog and
+    `fmt_{format}_…` over its rounds.
 
     Each backlog is published, drained by the bare paho loop and then by a fresh ingest
     process on its persistent session (which must exist, disconnected), before the next:
     each format is measured next to its own bare loop and its CPU is its own. Udara's own
-    twice, first and last, so a drift of the machine over the phase shows and does not
-    favour either side: a format's ratio is set against the mean of the two.
+    comes first and after every round, so a drift of the machine over the phase shows and
+    favours neither side: a format's mean ratio is set against the mean of Udara's.
     """
-    labels = [BASELINE, *[f for f in formats if f != BASELINE], AGAIN]
+    labels = labels_of(formats, rounds)
     devices = {label: bench_devices(fmt_of(label), rooms, label) for label in labels}
     place_s = place(database_url, influx.url, devices)
     print(f"formats: {rooms} devices each placed in {place_s:.1f} s", flush=True)
@@ -228,34 +239,46 @@ def format_drains(
             f"{drain.cpu_us(0):.0f} µs, pipeline worker {drain.cpu_us(1):.0f} µs",
             flush=True,
         )
-    base = (out[f"fmt_{BASELINE}_ratio"] + out[f"fmt_{AGAIN}_ratio"]) / 2
-    out["fmt_udara_mean_ratio"] = round(base, 3)
-    for label in labels[1:-1]:
-        out[f"fmt_{label}_vs_udara"] = round(out[f"fmt_{label}_ratio"] / base, 3)
+
+    def mean(fmt: str, figure: str) -> float:
+        runs = [out[f"fmt_{label}_{figure}"] for label in labels if fmt_of(label) == fmt]
+        return sum(runs) / len(runs)
+
+    base = mean(BASELINE, "ratio")
+    base_cpu = mean(BASELINE, "mqtt_us") + mean(BASELINE, "worker_us")
+    for fmt in dict.fromkeys(fmt_of(label) for label in labels):
+        cpu = mean(fmt, "mqtt_us") + mean(fmt, "worker_us")
+        out.update(
+            {
+                f"fmt_{fmt}_mean_rate": round(mean(fmt, "rate")),
+                f"fmt_{fmt}_mean_ratio": round(mean(fmt, "ratio"), 3),
+                f"fmt_{fmt}_vs_udara": round(mean(fmt, "ratio") / base, 3),
+                f"fmt_{fmt}_ingest_us": round(cpu, 1),
+                f"fmt_{fmt}_cpu_vs_udara": round(cpu / base_cpu, 3),
+            }
+        )
         print(
-            f"  {label}: ratio {out[f'fmt_{label}_ratio']:.2f} is "
-            f"{out[f'fmt_{label}_vs_udara']:.2f} of Udara's ({base:.2f}, mean of both runs); "
-            "target ≥ 0.9",
+            f"  {fmt}: {mean(fmt, 'rate'):,.0f} readings/s, ratio {mean(fmt, 'ratio'):.2f}, "
+            f"{mean(fmt, 'ratio') / base:.2f} of Udara's (target ≥ 0.9); ingest CPU "
+            f"{cpu:.0f} µs a message, {cpu / base_cpu:.2f} × Udara's",
             flush=True,
         )
     return out
 
 
 def markdown_rows(r: dict[str, Any]) -> list[tuple[str, object]]:
-    """Rows for the BENCHMARKS.md table."""
+    """Rows for the BENCHMARKS.md table: each format over its rounds."""
     rows: list[tuple[str, object]] = []
     for key in r:
-        if key.startswith("fmt_") and key.endswith("_bytes"):
-            label = key[4:-6]
-            f = f"fmt_{label}"
+        if key.startswith("fmt_") and key.endswith("_cpu_vs_udara"):
+            f = key[: -len("_cpu_vs_udara")]
             rows.append(
                 (
-                    f"backlog as {label} ({r[key]} B a message): stored/s; bare loop msgs/s; "
-                    "ratio; CPU µs a message: bare loop, ingest MQTT process, worker",
-                    f"{r[f + '_rate']}; {r[f + '_bare_rate']}; {r[f + '_ratio']}; "
-                    f"{r[f + '_bare_us']}, {r[f + '_mqtt_us']}, {r[f + '_worker_us']}",
+                    f"{f[4:]} backlog ({r[f + '_bytes']} B a message, mean of its runs): "
+                    "stored/s; ratio to its bare loop; that ratio / Udara's (target ≥ 0.9); "
+                    "ingest CPU µs a message (× Udara's)",
+                    f"{r[f + '_mean_rate']}; {r[f + '_mean_ratio']}; {r[f + '_vs_udara']}; "
+                    f"{r[f + '_ingest_us']} ({r[key]})",
                 )
             )
-            if f + "_vs_udara" in r:
-                rows.append((f"{label} ratio / Udara's (target ≥ 0.9)", r[f + "_vs_udara"]))
     return rows

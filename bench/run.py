@@ -214,6 +214,12 @@ def main() -> None:
         help="device formats whose backlog is drained beside Udara's own ('' for none)",
     )
     parser.add_argument(
+        "--format-rounds",
+        type=int,
+        default=2,
+        help="rounds of the format backlogs, each followed by Udara's own again",
+    )
+    parser.add_argument(
         "--only-drain",
         action="store_true",
         help="only the backlog drains (Udara's, then the formats'): a short run while developing",
@@ -320,6 +326,7 @@ def main() -> None:
                     args.formats.split(","),
                     n,
                     args.rooms,
+                    args.format_rounds,
                 )
             )
         if not args.only_drain:
