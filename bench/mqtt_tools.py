@@ -200,3 +200,18 @@ def bare_drain(
     client.disconnect()
     client.loop_stop()
     return (expected - 1) / max(state["last"] - state["first"], 1e-9)
+
+
+def drop_session(port: int, client_id: str) -> None:
+    """End a persistent session, so the broker stops queueing messages for it."""
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = 0
+    connected = threading.Event()
+    client.on_connect = lambda *_a: connected.set()
+    client.connect("127.0.0.1", port, clean_start=True, properties=props)
+    client.loop_start()
+    if not connected.wait(10):
+        raise RuntimeError("no CONNACK")
+    client.disconnect()
+    client.loop_stop()

@@ -23,6 +23,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from bench.device_formats import format_drains
+from bench.device_formats import markdown_rows as format_rows
 from bench.latency import LatencyResult, descendants, measure
 from bench.mqtt_tools import bare_drain, publish_chunk, publish_parallel, register_session
 from bench.web import web_timings
@@ -33,6 +35,9 @@ from udara.db import upgrade_database
 from udara.devservers import start_influxdb, start_mosquitto, wait_until
 
 T_BACKLOG = datetime(2026, 10, 5, 1, 0, tzinfo=UTC)
+# The format phase's readings go to a database of their own, so the phases after it
+# (scale-out, web) start from the database they always had, and rebuild no windows from them.
+FORMATS_DB = "bench_formats"
 
 
 def make_messages(n: int, rooms: int, start: datetime, building: str) -> list[tuple[str, bytes]]:
@@ -206,7 +211,25 @@ def main() -> None:
     parser.add_argument("--latency-seconds", type=float, default=30)
     parser.add_argument("--web-requests", type=int, default=20, help="timed requests per route")
     parser.add_argument("--markdown", type=Path)
+    parser.add_argument(
+        "--formats",
+        default="tasmota,chirpstack",
+        help="device formats whose backlog is drained beside Udara's own ('' for none)",
+    )
+    parser.add_argument(
+        "--format-rounds",
+        type=int,
+        default=2,
+        help="rounds of the format backlogs, each followed by Udara's own again",
+    )
+    parser.add_argument(
+        "--only-drain",
+        action="store_true",
+        help="only the backlog drains (Udara's, then the formats'): a short run while developing",
+    )
     args = parser.parse_args()
+    if args.only_drain and args.markdown:
+        parser.error("--markdown needs the whole run")
 
     work = Path(tempfile.mkdtemp(prefix="udara-bench-"))
     mqtt = start_mosquitto(work / "mqtt")
@@ -258,44 +281,66 @@ def main() -> None:
         print(f"  ratio ingest / bare block-reading loop: {stored_rate / blocks:.2f}", flush=True)
         print(f"  readings lost: {results['lost']}", flush=True)
 
-        rate = stored_rate / 2
-        print(f"latency: live load at {rate:,.0f}/s for {args.latency_seconds:.0f} s", flush=True)
-        live, sent = latency_phase(mqtt.port, influx, ingest, servers, rate, args)
-        wait_until(lambda: count(influx, "bench") >= n + sent, 120, "live readings stored")
-        results["live_lost"] = n + sent - count(influx, "bench")
-        p50, p99 = live.percentile(0.5), live.percentile(0.99)
-        results.update(
-            latency_rate=round(rate),
-            latency_offered=round(live.offered_rate),
-            latency_probes=len(live.probes),
-            p50_s=round(p50, 3),
-            p99_s=round(p99, 3),
-            max_s=round(max(live.probes), 3),
-        )
-        print(
-            f"  offered {live.offered_rate:,.0f}/s; {len(live.probes)} probes: "
-            f"p50 {p50:.3f}s p99 {p99:.3f}s max {max(live.probes):.3f}s; "
-            f"lost {results['live_lost']}",
-            flush=True,
-        )
-        for name, cores in live.cpu_cores.items():
-            results[f"cpu_{name}"] = round(cores, 2)
-            print(f"  CPU {name}: {cores:.2f} cores", flush=True)
-        alert_s = alert_latency(mqtt.port, db_url)
-        results["alert_latency_s"] = round(alert_s, 3)
-        print(f"  alert latency (publish → open alert in database): {alert_s:.3f}s")
-        results["peak_rss_mb"] = round(ingest.peak_rss_mb, 1)
-        results["peak_worker_rss_mb"] = round(ingest.peak_worker_rss_mb, 1)
-        print(
-            f"  ingest peak RSS: MQTT process {ingest.peak_rss_mb:.0f} MB, "
-            f"pipeline worker {ingest.peak_worker_rss_mb:.0f} MB",
-            flush=True,
-        )
+        if not args.only_drain:  # latency, alerts, memory
+            rate = stored_rate / 2
+            print(
+                f"latency: live load at {rate:,.0f}/s for {args.latency_seconds:.0f} s", flush=True
+            )
+            live, sent = latency_phase(mqtt.port, influx, ingest, servers, rate, args)
+            wait_until(lambda: count(influx, "bench") >= n + sent, 120, "live readings stored")
+            results["live_lost"] = n + sent - count(influx, "bench")
+            p50, p99 = live.percentile(0.5), live.percentile(0.99)
+            results.update(
+                latency_rate=round(rate),
+                latency_offered=round(live.offered_rate),
+                latency_probes=len(live.probes),
+                p50_s=round(p50, 3),
+                p99_s=round(p99, 3),
+                max_s=round(max(live.probes), 3),
+            )
+            print(
+                f"  offered {live.offered_rate:,.0f}/s; {len(live.probes)} probes: "
+                f"p50 {p50:.3f}s p99 {p99:.3f}s max {max(live.probes):.3f}s; "
+                f"lost {results['live_lost']}",
+                flush=True,
+            )
+            for name, cores in live.cpu_cores.items():
+                results[f"cpu_{name}"] = round(cores, 2)
+                print(f"  CPU {name}: {cores:.2f} cores", flush=True)
+            alert_s = alert_latency(mqtt.port, db_url)
+            results["alert_latency_s"] = round(alert_s, 3)
+            print(f"  alert latency (publish → open alert in database): {alert_s:.3f}s")
+            results["peak_rss_mb"] = round(ingest.peak_rss_mb, 1)
+            results["peak_worker_rss_mb"] = round(ingest.peak_worker_rss_mb, 1)
+            print(
+                f"  ingest peak RSS: MQTT process {ingest.peak_rss_mb:.0f} MB, "
+                f"pipeline worker {ingest.peak_worker_rss_mb:.0f} MB",
+                flush=True,
+            )
         ingest.stop()
 
-        results.update(scale_out(mqtt.port, influx, base_env, work, n // 2, args.rooms))
-        print("web: 500-room grid and 30-day chart under gunicorn", flush=True)
-        results.update(web_timings(work / "web", base_env["UDARA_INFLUX_URL"], args.web_requests))
+        if args.formats:
+            results.update(
+                format_drains(
+                    mqtt.port,
+                    InfluxClient(base_env["UDARA_INFLUX_URL"], FORMATS_DB),
+                    lambda name: Ingest(
+                        work,
+                        dict(ingest_env(base_env, "bench-ingest"), UDARA_INFLUX_DB=FORMATS_DB),
+                        name,
+                    ),
+                    db_url,
+                    args.formats.split(","),
+                    n,
+                    args.rooms,
+                    args.format_rounds,
+                )
+            )
+        if not args.only_drain:
+            results.update(scale_out(mqtt.port, influx, base_env, work, n // 2, args.rooms))
+            print("web: 500-room grid and 30-day chart under gunicorn", flush=True)
+            url = base_env["UDARA_INFLUX_URL"]
+            results.update(web_timings(work / "web", url, args.web_requests))
     finally:
         mqtt.stop()
         influxd.stop()
@@ -317,6 +362,24 @@ SCALE_LABELS = {
 }
 
 
+def connected(pid: int, port: int) -> bool:
+    """Whether process `pid` holds an established TCP connection to 127.0.0.1:`port`."""
+    sockets = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                sockets.add(target[8:-1])
+    except OSError:
+        return False
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        remote, state, inode = fields[2], fields[3], fields[9]
+        if state == "01" and int(remote.split(":")[1], 16) == port and inode in sockets:
+            return True
+    return False
+
+
 def scale_out(
     port: int, influx: InfluxClient, base_env: dict[str, str], work: Path, n: int, rooms: int
 ) -> dict[str, float]:
@@ -330,7 +393,15 @@ def scale_out(
             values = {key: v.format(a=buildings[0], b=buildings[1]) for key, v in extra.items()}
             env = dict(ingest_env(base_env, f"live-{mode}-{j}"), **values)
             procs.append(Ingest(work, env, f"live-{mode}-{j}"))
-        time.sleep(3)  # connected and subscribed
+        started = time.monotonic()
+        # Their client ids have no session yet: what is published before they subscribe is
+        # lost to them. They connect once their worker is ready (windows rebuilt from the
+        # readings stored so far): 2.6 to 7.1 s in a short run on the shared machine, where
+        # a fixed 3 s once waited here (two full runs stored nothing in this phase).
+        up = [p.proc.pid for p in procs]
+        wait_until(lambda up=up: all(connected(pid, port) for pid in up), 120, "ingest up")
+        print(f"  {SCALE_LABELS[mode]}: connected after {time.monotonic() - started:.1f} s")
+        time.sleep(0.5)  # subscribed right after the CONNACK
         start = datetime(2026, 9, 1 + k, tzinfo=UTC)
         halves = [make_messages(n // 2, rooms // 2, start, b) for b in buildings]
         messages = [m for pair in zip(*halves, strict=True) for m in pair]
@@ -374,6 +445,7 @@ def write_markdown(path: Path, r: dict[str, float | int | str]) -> None:
             for m, label in SCALE_LABELS.items()
         ],
         *[(f"web {k[4:]}", v) for k, v in r.items() if k.startswith("web_")],
+        *format_rows(r),
     ]
     lines = [f"| {name} | {value} |" for name, value in rows]
     path.write_text(

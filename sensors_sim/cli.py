@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import sys
@@ -15,6 +16,7 @@ import click
 import paho.mqtt.client as mqtt
 
 from ingest.domain.const import NAME_PATTERN
+from sensors_sim.formats import CHOICES
 from sensors_sim.message import Message
 from sensors_sim.progress import Progress
 from sensors_sim.publisher import DEFAULT_WINDOW, PublishError
@@ -22,7 +24,7 @@ from sensors_sim.rooms import DEFAULT_BUILDING
 from sensors_sim.run import RunPlan, parse_duration, parse_start, plan_run, run_simulation
 from sensors_sim.scenarios import SCENARIOS, target_rooms
 from sensors_sim.stats import PublishStats
-from sensors_sim.stream import SimulationSpec, messages
+from sensors_sim.stream import SimulationSpec, devices, messages
 from udara.settings import MqttTarget, Settings
 
 
@@ -155,6 +157,22 @@ def _dry_run(stream: Iterator[Message]) -> None:
     show_default=True,
     help="MQTT 5 reports refused messages in the PUBACK.",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(CHOICES),
+    default="udara",
+    show_default=True,
+    help="What each sensor publishes: Udara's own payload, or a firmware's shape (Tasmota, "
+    "ESPHome, Zigbee2MQTT, Shelly Gen2, ChirpStack v4); `mixed` takes them in turn per room. "
+    "Other formats' devices are pending until placed (--list-devices); ESPHome readings "
+    "carry no time, ingest stamps them on receipt; a Shelly H&T reports only T/RH.",
+)
+@click.option(
+    "--list-devices",
+    is_flag=True,
+    help="Print the simulated devices (id, format, building, room) as JSON and exit.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the messages instead of publishing them.")
 @click.pass_context
 def simulate(
@@ -177,6 +195,8 @@ def simulate(
     window: int,
     ack_timeout: float,
     mqtt_version: str,
+    fmt: str,
+    list_devices: bool,
     dry_run: bool,
 ) -> None:
     """Simulated sensors publishing realistic office air over MQTT (QoS 1, every PUBACK awaited)."""
@@ -194,8 +214,12 @@ def simulate(
         timedelta(seconds=interval),
         settings.timezone,
         onset,
-        night_setback,
+        night_setback=night_setback,
+        format=fmt,
     )
+    if list_devices:
+        click.echo(json.dumps(_device_list(spec), indent=2))
+        return
     try:
         target_rooms(SCENARIOS[scenario], spec.room_list())
     except ValueError as exc:
@@ -237,12 +261,21 @@ def simulate(
         ctx.exit(1)
 
 
+def _device_list(spec: SimulationSpec) -> list[dict[str, str]]:
+    rooms = spec.room_list()
+    return [
+        {"device": d.device_id, "format": d.format, "building": r.building, "room": r.name}
+        for d, r in zip(devices(spec), rooms, strict=True)
+    ]
+
+
 def _banner(spec: SimulationSpec, plan: RunPlan, target: MqttTarget) -> str:
     local = plan.start.astimezone(ZoneInfo(spec.timezone))
     until = f" for {plan.end - plan.start}" if plan.end else ""
     limit = f", {plan.limit:,} readings" if plan.limit else ""
     return (
-        f"simulating {spec.rooms} rooms of {spec.building} ({spec.scenario}) to "
+        f"simulating {spec.rooms} rooms of {spec.building} ({spec.scenario}, "
+        f"{spec.format} format) to "
         f"{target.host}:{target.port} from {local:%Y-%m-%d %H:%M %Z}{until}{limit}; "
         f"{plan.mode}"
     )

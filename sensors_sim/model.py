@@ -58,6 +58,8 @@ class RoomModel:
         self.capacity_factor = self._rng.uniform(0.8, 1.0)
         self.state: AirState | None = None
         self.at: datetime | None = None
+        self._drift_since: datetime | None = None  # when the sensor began to drift
+        self._stuck: dict[str, float] = {}  # metric → the value it is stuck at
 
     def start(self, at: datetime) -> None:
         """Settle the room by simulating the hours before `at` (no scenario effects)."""
@@ -122,10 +124,12 @@ class RoomModel:
         block = int(at.timestamp() // 1200)
         return random.Random(f"{self.seed}:dust:{self.room.name}:{block}").uniform(0.6, 1.3)
 
-    def reading(self) -> dict[str, float]:
-        """What the sensor reports now: the air plus sensor noise, rounded as devices do."""
+    def reading(self, effects: Effects = NO_EFFECTS, pm10: bool | None = None) -> dict[str, float]:
+        """What the sensor reports now: the air plus sensor noise, rounded as devices do, and
+        its faults (drift, a stuck value). `pm10`: whether it reports PM10 (default: what
+        the room kind's sensor does)."""
         s = self.state
-        if s is None:
+        if s is None or self.at is None:
             raise RuntimeError("advance() the room before reading it")
         g = self._rng.gauss
         pm25 = max(0.0, s.pm25 + g(0, max(0.5, 0.04 * s.pm25)))
@@ -135,11 +139,28 @@ class RoomModel:
             "co2": float(round(max(0.0, s.co2 + g(0, 8)))),
             "pm25": round(pm25, 1),
         }
-        if self.room.kind.pm10:
+        if self.room.kind.pm10 if pm10 is None else pm10:
             values["pm10"] = round(pm25 * s.pm10_ratio + abs(g(0, 1.0)), 1)
+        return self._faults(values, self.at, effects)
+
+    def _faults(self, values: dict[str, float], at: datetime, effects: Effects) -> dict[str, float]:
+        """The sensor's faults applied to an honest reading (noise already drawn, so the other
+        values are those of a sound sensor)."""
+        if effects.co2_drift_ppm_per_day:
+            self._drift_since = self._drift_since or at
+            drift = effects.co2_drift_ppm_per_day * ((at - self._drift_since) / timedelta(days=1))
+            values["co2"] = float(round(values["co2"] + drift))
+        else:
+            self._drift_since = None
+        if effects.stuck in values:
+            values[effects.stuck] = self._stuck.setdefault(effects.stuck, values[effects.stuck])
+        else:
+            self._stuck.clear()
         return values
 
-    def step(self, at: datetime, effects: Effects = NO_EFFECTS) -> dict[str, float]:
+    def step(
+        self, at: datetime, effects: Effects = NO_EFFECTS, pm10: bool | None = None
+    ) -> dict[str, float]:
         """Advance to `at` and return the sensor's reading."""
         self.advance(at, effects)
-        return self.reading()
+        return self.reading(effects, pm10)

@@ -21,6 +21,9 @@ class Effects:
     dust_pm25: float = 0.0  # µg/m³ a dust source adds at steady state
     offline: bool = False  # the sensor stops publishing
     haze: float = 1.0  # outdoor PM2.5 multiplied by this (dry-season haze, forest fires)
+    # Sensor faults: the air is what it is, the sensor misreports it.
+    co2_drift_ppm_per_day: float = 0.0  # the NDIR baseline creeps up this much a day
+    stuck: str | None = None  # this metric repeats the value it had when the fault began
 
 
 NO_EFFECTS = Effects()
@@ -69,6 +72,21 @@ SCENARIOS: dict[str, Scenario] = {
             target="office",
             effects=Effects(offline=True),
             onset=timedelta(minutes=10),
+        ),
+        Scenario(
+            "sensor-drift",
+            "the CO2 sensor of one office drifts: its NDIR baseline creeps up 30 ppm a night, "
+            "so its night-time minimum is above 550 ppm from about the fourth night",
+            target="office",
+            effects=Effects(co2_drift_ppm_per_day=30.0),
+        ),
+        Scenario(
+            "sensor-stuck",
+            "the CO2 reading of one office freezes at one value while the sensor keeps "
+            "reporting (its other values stay live)",
+            target="office",
+            effects=Effects(stuck="co2"),
+            onset=timedelta(minutes=30),
         ),
         Scenario(
             "malformed",

@@ -1,14 +1,19 @@
-"""The simulator's message stream: statuses, readings and scenario messages in time order (pure)."""
+"""The simulator's message stream: statuses, readings and scenario messages in time order (pure).
+
+Each room's sensor publishes in the spec's format (`sensors_sim.formats`): Udara's own payload
+by default, or a firmware's (Tasmota, ESPHome, …), or those round-robin (`mixed`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ingest.domain.const import STATUS_SUFFIX
-from ingest.domain.model import telemetry_payload
+from sensors_sim.formats import Device, device_for, format_of
 from sensors_sim.malformed import KINDS as MALFORMED_KINDS
 from sensors_sim.malformed import malformed_message
 from sensors_sim.message import Message
@@ -29,6 +34,7 @@ class SimulationSpec:
     timezone: str = "Asia/Jakarta"
     onset: timedelta | None = None  # replaces the scenario's own onset
     night_setback: bool = False  # air handlers dehumidify and filter out of hours
+    format: str = "udara"  # a format of sensors_sim.formats, or `mixed`
 
     def room_list(self) -> list[Room]:
         """The simulated rooms."""
@@ -36,9 +42,33 @@ class SimulationSpec:
 
 
 def status_message(room: Room, online: bool, at: datetime) -> Message:
-    """The retained `online`/`offline` status a device publishes."""
+    """The retained `online`/`offline` status a device of Udara's format publishes."""
     payload = b"online" if online else b"offline"
     return Message(room.sensor.topic(STATUS_SUFFIX), payload, True, at.timestamp())
+
+
+def devices(spec: SimulationSpec) -> list[Device]:
+    """The simulated device of each room, in the spec's format (or formats, `mixed`)."""
+    tz = ZoneInfo(spec.timezone)
+    return [
+        device_for(format_of(spec.format, i), room, tz) for i, room in enumerate(spec.room_list())
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What one simulated device sent at one moment, and what it meant to send.
+
+    `kind` is `status` (`online` says which), `reading` (`values`: what the sensor measured,
+    in Udara's units, before the format rounds them) or `malformed` (an invalid message).
+    """
+
+    kind: Literal["status", "reading", "malformed"]
+    device: Device
+    at: datetime
+    messages: tuple[Message, ...]
+    values: dict[str, float] | None = None
+    online: bool | None = None
 
 
 def messages(
@@ -47,18 +77,29 @@ def messages(
     """Every message from `start` until `end` or `limit` readings, in simulated time order.
 
     Each sensor first publishes its retained `online` status, then one reading per interval,
-    the sensors spread evenly over the interval. `limit` counts readings, malformed included.
+    the sensors spread evenly over the interval. `limit` counts readings, malformed included
+    (an ESPHome reading is one message per value).
     """
+    for sent in events(spec, start, end, limit):
+        yield from sent.messages
+
+
+def events(
+    spec: SimulationSpec, start: datetime, end: datetime | None = None, limit: int | None = None
+) -> Iterator[Sent]:
+    """What `messages` publishes, grouped by device and moment, with the values meant."""
     scenario = SCENARIOS[spec.scenario]
     if spec.onset is not None:
         scenario = replace(scenario, onset=spec.onset)
     rooms = spec.room_list()
     targets = target_rooms(scenario, rooms)
     tz = ZoneInfo(spec.timezone)
+    sensors = devices(spec)
     models = [RoomModel(room, spec.seed, tz, spec.night_setback) for room in rooms]
     for model in models:
         model.start(start)
-    yield from (status_message(room, True, start) for room in rooms)
+    for device in sensors:
+        yield Sent("status", device, start, tuple(device.status(True, start)), online=True)
 
     offline: set[str] = set()
     step_ms = spec.interval / timedelta(milliseconds=1)
@@ -66,7 +107,7 @@ def messages(
     sent = readings = 0
     tick = start
     while (limit is None or sent < limit) and len(offline) < len(rooms):
-        for room, model, phase in zip(rooms, models, phases, strict=True):
+        for room, device, model, phase in zip(rooms, sensors, models, phases, strict=True):
             at = tick + phase
             if end is not None and at >= end:
                 return
@@ -74,17 +115,18 @@ def messages(
             if effects.offline:
                 if room.name not in offline:
                     offline.add(room.name)
-                    yield status_message(room, False, at)
+                    yield Sent("status", device, at, tuple(device.status(False, at)), online=False)
                 continue
-            local = at.astimezone(tz)
-            payload = telemetry_payload(model.step(at, effects), local)
-            yield Message(room.sensor.topic(), payload, False, at.timestamp())
+            pm10 = True if device.with_pm10 else None
+            values = device.reported(model.step(at, effects, pm10))
+            yield Sent("reading", device, at, tuple(device.reading(values, at)), values)
             sent += 1
             readings += 1
             every = scenario.malformed_every
             if every and readings % every == 0 and (limit is None or sent < limit):
                 kind = MALFORMED_KINDS[(readings // every - 1) % len(MALFORMED_KINDS)]
-                yield malformed_message(kind, room.sensor, local)
+                bad = malformed_message(kind, room.sensor, at.astimezone(tz))
+                yield Sent("malformed", device, at, (bad,))
                 sent += 1
             if limit is not None and sent >= limit:
                 return

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from ingest.domain.const import RejectReason
-from ingest.domain.model import Rejected, parse_status, parse_telemetry, parse_topic
+from ingest.domain.formats import DeviceSettings, Telemetry, decode
+from ingest.domain.model import (
+    Reading,
+    Rejected,
+    SensorRef,
+    parse_status,
+    parse_telemetry,
+    parse_topic,
+)
+from ingest.domain.quality import QualityDetector
 from sensors_sim.malformed import KINDS, expected_reason, malformed_message
 from sensors_sim.rooms import make_rooms
 from sensors_sim.scenarios import SCENARIOS
-from sensors_sim.stream import SimulationSpec, messages
+from sensors_sim.stream import SimulationSpec, events, messages
 from tests.unit.test_sim_model import MONDAY, Series, series
 
 FIVE_MINUTES = timedelta(minutes=5)
@@ -139,3 +150,87 @@ def test_malformed_scenario_interleaves_every_kind_among_valid_readings() -> Non
     per_kind = sum(reasons.values()) // len(KINDS)
     for reason, n in reasons.items():
         assert abs(n - per_kind * kinds_per_reason[reason]) <= kinds_per_reason[reason]
+
+
+def night_minima(points: Series, room: str) -> list[float]:
+    """The lowest CO2 of each night, 22:00 to 05:00 local (the faulty-sensor check's default
+    night), of the nights the run covers whole."""
+    minima: dict[date, float] = {}
+    for at, values in points[room]:
+        if at.hour >= 22 or at.hour < 5:
+            night = (at - timedelta(hours=12)).date()
+            minima[night] = min(minima.get(night, math.inf), values["co2"])
+    return [v for night, v in sorted(minima.items()) if night >= MONDAY.date()][:-1]
+
+
+def test_sensor_drift_raises_the_night_minimum_30_ppm_a_night_past_550() -> None:
+    spec = SimulationSpec(rooms=3, interval=timedelta(minutes=10))
+    drifting = series(replace(spec, scenario="sensor-drift"), MONDAY, 8)
+    normal = series(spec, MONDAY, 8)
+    target, other = "lt2-kantor-1", "lt2-rapat-1"
+    drift, usual = night_minima(drifting, target), night_minima(normal, target)
+    assert len(drift) == 7
+    assert max(usual) < 460  # a sound sensor sees outdoor air at night
+    assert drift[0] < 480
+    offsets = [d - u for d, u in zip(drift, usual, strict=True)]
+    steps = [b - a for a, b in zip(offsets, offsets[1:], strict=False)]
+    assert all(25 <= s <= 35 for s in steps), steps
+    assert all(m > 550 for m in drift[-3:])  # three nights in a row: what the check needs
+    assert drifting[other] == normal[other]
+    # Only the baseline moves: the sensor's other values are those of a sound one.
+    for (_, d), (_, u) in zip(drifting[target], normal[target], strict=True):
+        assert {k: v for k, v in d.items() if k != "co2"} == {
+            k: v for k, v in u.items() if k != "co2"
+        }
+
+
+def test_sensor_stuck_repeats_one_co2_value_while_the_sensor_keeps_reporting() -> None:
+    spec = SimulationSpec(rooms=3, interval=timedelta(minutes=1))
+    stuck = series(replace(spec, scenario="sensor-stuck"), MONDAY, 1)
+    normal = series(spec, MONDAY, 1)
+    target = "lt2-kantor-1"
+    onset = MONDAY + SCENARIOS["sensor-stuck"].onset
+    before = [v["co2"] for at, v in stuck[target] if at < onset]
+    after = [v["co2"] for at, v in stuck[target] if at >= onset]
+    assert len(before) + len(after) == len(normal[target]) == 24 * 60  # still reporting
+    assert len(set(before)) > 1 and set(after) == {after[0]}
+    assert after[0] == next(v["co2"] for at, v in normal[target] if at >= onset)  # froze there
+    assert len({v["co2"] for at, v in normal[target] if at >= onset}) > 100  # the room's air
+    assert len({v["temperature"] for at, v in stuck[target] if at >= onset}) > 50
+    assert [v["humidity"] for _, v in stuck[target]] == [v["humidity"] for _, v in normal[target]]
+    assert stuck["lt2-rapat-1"] == normal["lt2-rapat-1"]
+
+
+@pytest.mark.parametrize("fmt", ["tasmota", "chirpstack"])
+def test_a_stuck_sensor_stays_stuck_in_a_firmware_format(fmt: str) -> None:
+    spec = SimulationSpec(rooms=2, scenario="sensor-stuck", format=fmt)
+    start = MONDAY + timedelta(hours=9)
+    settings = DeviceSettings(timezone="Asia/Jakarta")
+    co2 = []
+    for sent in events(spec, start, start + timedelta(hours=2)):
+        if sent.kind == "reading" and sent.device.room.name == "lt2-kantor-1":
+            [msg] = sent.messages
+            outcome = decode(msg.topic, msg.payload, sent.at + timedelta(seconds=1), settings)
+            assert isinstance(outcome, Telemetry)
+            co2.append(outcome.readings[0].values["co2"])
+    assert len(co2) == 2 * 360  # a reading every 10 s
+    assert len(set(co2[:180])) > 1 and set(co2[180:]) == {co2[180]}  # stuck from 30 min on
+
+
+@pytest.mark.parametrize(
+    ("scenario", "days", "reason"),
+    [("sensor-drift", 8, "drift_high"), ("sensor-stuck", 1, "stuck")],
+)
+def test_ingests_faulty_sensor_check_finds_the_scenarios_fault(
+    scenario: str, days: int, reason: str
+) -> None:
+    """The room's building has no known hours, so nights are the check's default ones."""
+    spec = SimulationSpec(rooms=3, scenario=scenario, interval=timedelta(minutes=5))
+    detector = QualityDetector()
+    changes = []
+    for room, points in series(spec, MONDAY, days).items():
+        sensor = SensorRef(spec.building, room, f"s-{room}")
+        for at, values in points:
+            changes += detector.observe_reading(Reading(sensor, at, values))
+    opened = [(c.key.sensor.room, c.key.metric, c.reason) for c in changes if c.action == "open"]
+    assert opened == [("lt2-kantor-1", "co2", reason)]

@@ -37,7 +37,7 @@ def _values(
     values: dict[str, float] = {}
     for key, raw in obj.items():
         unit: str | None
-        if key in overrides:
+        if overrides and key in overrides:
             metric = overrides[key]
             if metric is None:
                 continue

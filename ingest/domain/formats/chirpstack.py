@@ -43,7 +43,10 @@ _EUI: Final = re.compile(r"[0-9a-f]{16}")
 
 def route(topic: str) -> Literal["telemetry", "ignore"] | None:
     """What a ChirpStack v4 event topic carries, or None when it is not one."""
-    parts = topic.split("/")
+    return _route(topic.split("/"))
+
+
+def _route(parts: list[str]) -> Literal["telemetry", "ignore"] | None:
     if len(parts) != 6 or parts[0] != "application" or parts[2] != "device":
         return None
     if parts[4] != "event" or not parts[1] or not parts[3]:
@@ -55,16 +58,15 @@ def decode(topic: str, payload: bytes, received_at: datetime, settings: Settings
     """One ChirpStack event → telemetry, ignored, or a rejection. Topic `""`: an HTTP push."""
     topic_eui: str | None = None
     if topic:
-        kind = route(topic)
+        parts = topic.split("/")
+        kind = _route(parts)
         if kind is None:
             return Rejection(
                 FORMAT, RejectReason.BAD_TOPIC, f"{topic[:200]!r} is not a ChirpStack event"
             )
-        topic_eui = topic.split("/")[3].lower()
+        topic_eui = parts[3].lower()
         if kind == "ignore":
-            return Ignored(
-                FORMAT, IgnoreReason.NOT_TELEMETRY, topic.rsplit("/", 1)[1], f"{FORMAT}:{topic_eui}"
-            )
+            return Ignored(FORMAT, IgnoreReason.NOT_TELEMETRY, parts[5], f"{FORMAT}:{topic_eui}")
     device: str | None = None
     try:
         data = load_object(payload, MAX_ENVELOPE_BYTES)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from types import ModuleType
 from typing import Final, Literal
 
@@ -80,14 +81,19 @@ def subscriptions(formats: Iterable[str] = FORMATS) -> tuple[str, ...]:
 def route(topic: str, formats: Iterable[str] = FORMATS) -> Route | None:
     """Which of the subscribed formats a topic belongs to and whether it is telemetry,
     status or to be ignored; None when it belongs to none of them."""
-    wanted = set(formats)
-    for name in FORMATS:
-        if name not in wanted or name == "tts":
-            continue
-        kind = _MODULES[name].route(topic)
+    for name, route_of in _routers(tuple(formats)):
+        kind = route_of(topic)
         if kind is not None:
             return Route(name, kind)
     return None
+
+
+@lru_cache(maxsize=64)
+def _routers(formats: tuple[str, ...]) -> tuple[tuple[str, Callable[[str], Kind | None]], ...]:
+    """The `route` functions of the given formats, in matching order (worked out once per
+    set of formats, not per message)."""
+    wanted = set(formats)
+    return tuple((n, _MODULES[n].route) for n in FORMATS if n in wanted and n != "tts")
 
 
 def decode(

@@ -24,8 +24,11 @@ When several sensors report the same metric, `PREFERENCE` decides (see there).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import Any, Final, Literal
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, Final, Literal, get_args
 
 from ingest.domain.const import RejectReason
 from ingest.domain.formats._common import (
@@ -139,7 +142,7 @@ def _status(device: str, payload: bytes) -> Outcome:
     return Status(FORMAT, device, _STATUS[word])
 
 
-def _kind(fields: dict[str, Any]) -> SensorKind:
+def _kind(fields: Collection[str]) -> SensorKind:
     if not _PM_FIELDS.isdisjoint(fields):
         return "pm"
     if not _CO2_FIELDS.isdisjoint(fields):
@@ -154,6 +157,69 @@ def _rank(metric: str, field: str, kind: SensorKind) -> int:
     return _UNRANKED
 
 
+# `_rank` of every (metric, field, kind) it ranks, looked up instead of searched.
+_RANKS: Final[dict[tuple[str, str, SensorKind], int]] = {
+    (metric, field, kind): _rank(metric, field, kind)
+    for metric, patterns in PREFERENCE.items()
+    for field, _ in patterns
+    for kind in get_args(SensorKind)
+    if _rank(metric, field, kind) != _UNRANKED
+}
+_BY_RANK: Final = itemgetter(0, 1)  # (rank, order) of a candidate
+
+# A message's sensors with their fields, in message order: which values are candidates for
+# which metric, and in which order they are tried, depends on nothing else (and the settings'
+# key mapping), so a device's messages, all of one shape, share one `Plan`.
+Shape = tuple[tuple[str, tuple[str, ...]], ...]
+# Per metric, in order of first appearance: its candidates (sensor, field, source key), best
+# first.
+Plan = tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]
+
+
+def _shape(data: dict[str, Any]) -> Shape:
+    return tuple(
+        [(name, tuple(fields)) for name, fields in data.items() if isinstance(fields, dict)]
+    )
+
+
+def _plan(shape: Shape, overrides: Mapping[str, str | None]) -> Plan:
+    """Which values of a message of this shape may give each metric, best first: a key the
+    settings map explicitly, then `PREFERENCE`, then message order."""
+    # metric → [(rank, order, sensor, field, source key)]
+    candidates: dict[str, list[tuple[int, int, str, str, str]]] = {}
+    order = 0
+    for name, fields in shape:
+        not_air = name in NOT_AIR
+        kind: SensorKind | None = None
+        for field in fields:
+            key = f"{name}.{field}"
+            if key in overrides:
+                mapped = overrides[key]
+                if mapped is None:
+                    continue
+                metric, rank = mapped, -1
+            else:
+                default = FIELD_METRIC.get(field)
+                if default is None or not_air:
+                    continue
+                metric = default
+                if kind is None:
+                    kind = _kind(fields)
+                rank = _RANKS.get((metric, field, kind), _UNRANKED)
+            candidates.setdefault(metric, []).append((rank, order, name, field, key))
+            order += 1
+    return tuple(
+        (metric, tuple((c[2], c[3], c[4]) for c in sorted(options, key=_BY_RANK)))
+        for metric, options in candidates.items()
+    )
+
+
+@lru_cache(maxsize=1024)
+def _default_plan(shape: Shape) -> Plan:
+    """The plan of a device without a key mapping, worked out once per shape."""
+    return _plan(shape, {})
+
+
 def _sensor(
     device: str, data: dict[str, Any], received_at: datetime, settings: DeviceSettings
 ) -> Outcome:
@@ -166,39 +232,16 @@ def _sensor(
         else f"TempUnit {type(temp_unit).__name__}"
     )
     overrides = settings.metrics
-    # metric → [(rank, order, source key, raw value, unit)]
-    candidates: dict[str, list[tuple[int, int, str, object, str | None]]] = {}
-    order = 0
-    for name, fields in data.items():
-        if not isinstance(fields, dict):
-            continue
-        not_air = name in NOT_AIR
-        kind: SensorKind | None = None
-        for field, raw in fields.items():
-            key = f"{name}.{field}" if overrides else ""
-            if key in overrides:
-                metric = overrides[key]
-                if metric is None:
-                    continue
-                rank = -1
-            else:
-                default = FIELD_METRIC.get(field)
-                if default is None or not_air:
-                    continue
-                metric = default
-                key = key or f"{name}.{field}"
-                if kind is None:
-                    kind = _kind(fields)
-                rank = _rank(metric, field, kind)
-            unit = temp_unit if metric == "temperature" else None
-            candidates.setdefault(metric, []).append((rank, order, key, raw, unit))
-            order += 1
+    shape = _shape(data)
+    plan = _plan(shape, overrides) if overrides else _default_plan(shape)
     values: dict[str, float] = {}
     rejected: list[ValueRejection] = []
-    for metric, options in candidates.items():
-        options.sort(key=lambda c: (c[0], c[1]))
-        for _, _, key, raw, unit in options:
-            result = measure(key, metric, raw, unit, settings, stated=True)  # TempUnit
+    # The best candidate of each metric; one that fails its checks (null, NaN, impossible)
+    # is counted and the next one is tried.
+    for metric, options in plan:
+        unit = temp_unit if metric == "temperature" else None
+        for name, field, key in options:
+            result = measure(key, metric, data[name][field], unit, settings, stated=True)
             if isinstance(result, ValueRejection):
                 rejected.append(result)
                 continue
