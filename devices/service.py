@@ -265,7 +265,7 @@ class DeviceService:
 
     def _visible_view(self, session: Session, device: str, viewer: Actor) -> DeviceView:
         row = self._visible_row(session, device, viewer)
-        building = session.get(Building, row.building_id) if row.building_id else None
+        building = session.get(Building, row.building_id) if row.building_id else None  # cached
         room = session.get(Room, row.room_id) if row.room_id else None
         return _view(row, building.code if building else None, room.code if room else None)
 

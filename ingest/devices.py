@@ -202,13 +202,7 @@ class DeviceRouter:
 
     def _settings_of(self, placement: Placement) -> DeviceSettings:
         zone = self._zones.get(placement.building or "", self._default.timezone)
-        try:
-            return DeviceSettings(
-                timezone=zone, metrics=dict(placement.mapping), offsets=dict(placement.offsets)
-            )
-        except ValueError:
-            log.warning("device %s has unusable corrections; read as is", placement.device)
-            return DeviceSettings(timezone=zone)
+        return settings_of(placement, zone)
 
     # --- the registry thread ---
     def record_forever(self) -> None:
@@ -234,6 +228,18 @@ class DeviceRouter:
         """Load the placements, then record sightings in a background thread."""
         self.refresh()
         threading.Thread(target=self.record_forever, name="devices", daemon=True).start()
+
+
+def settings_of(placement: Placement, zone: str) -> DeviceSettings:
+    """How the adapters read a placed device: its mapping and offsets, in its building's
+    zone; corrections the adapters refuse are left out (read as is), not fatal."""
+    try:
+        return DeviceSettings(
+            timezone=zone, metrics=dict(placement.mapping), offsets=dict(placement.offsets)
+        )
+    except ValueError:
+        log.warning("device %s has unusable corrections; read as is", placement.device)
+        return DeviceSettings(timezone=zone)
 
 
 def _merged(sightings: list[Sighting]) -> list[Sighting]:

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from devices.domain import Placement, Sighting, sensor_tag
 from ingest.adapters.influx import reading_line
+from ingest.devices import settings_of
 from ingest.domain.formats import DECODERS, DeviceSettings, Ignored, Rejection, Telemetry
 from ingest.domain.model import Reading, SensorRef, telemetry_payload
 from ingest.unplaced import unplaced_line
@@ -120,9 +121,4 @@ class PushIngest:
         zone = (self._zone_of(placement.building) if placement.building else None) or (
             self._default_tz
         )
-        try:
-            return DeviceSettings(
-                timezone=zone, metrics=dict(placement.mapping), offsets=dict(placement.offsets)
-            )
-        except ValueError:
-            return DeviceSettings(timezone=zone)
+        return settings_of(placement, zone)

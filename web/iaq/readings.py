@@ -50,6 +50,15 @@ def _instant(ms: Any) -> datetime:
     return datetime.fromtimestamp(int(ms) / 1000, UTC)
 
 
+def _only(buildings: Collection[str] | None, params: dict[str, Any]) -> str:
+    """` AND (building = $b0 OR …)` for `buildings`, bound into `params` ("" for None)."""
+    if buildings is None:
+        return ""
+    names = [f"b{i}" for i in range(len(buildings))]
+    params.update(zip(names, sorted(buildings), strict=True))
+    return " AND (" + " OR ".join(f"{quote_ident('building')} = ${n}" for n in names) + ")"
+
+
 @dataclass(frozen=True)
 class Point:
     """One downsampled bucket: its start and the mean of each metric (None when empty)."""
@@ -81,11 +90,7 @@ class IaqReadings:
             return {}
         where = "time > $since"
         params: dict[str, Any] = {"since": rfc3339(since)}
-        if buildings is not None:
-            names = [f"b{i}" for i in range(len(buildings))]
-            either = " OR ".join(f"{quote_ident('building')} = ${name}" for name in names)
-            where += f" AND ({either})"
-            params.update(zip(names, sorted(buildings), strict=True))
+        where += _only(buildings, params)
         query = (
             f"SELECT {_fields(METRICS, 'last')} FROM {quote_ident(MEASUREMENT)} "
             f"WHERE {where} GROUP BY {quote_ident('building')}, {quote_ident('room')}"
@@ -109,11 +114,7 @@ class IaqReadings:
             return {}
         where = "time >= $since AND time < $until"
         params: dict[str, Any] = {"since": rfc3339(since), "until": rfc3339(until)}
-        if buildings is not None:
-            names = [f"b{i}" for i in range(len(buildings))]
-            either = " OR ".join(f"{quote_ident('building')} = ${name}" for name in names)
-            where += f" AND ({either})"
-            params.update(zip(names, sorted(buildings), strict=True))
+        where += _only(buildings, params)
         tags = ", ".join(quote_ident(t) for t in ("building", "room", "sensor"))
         inner = (
             f"SELECT {_fields(METRICS, 'count')} FROM {quote_ident(MEASUREMENT)} "
