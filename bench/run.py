@@ -227,6 +227,11 @@ def main() -> None:
         action="store_true",
         help="only the backlog drains (Udara's, then the formats'): a short run while developing",
     )
+    parser.add_argument(
+        "--nodered",
+        action="store_true",
+        help="at the end, the Node-RED 4 peer (bench/nodered.py; npm installs it once)",
+    )
     args = parser.parse_args()
     if args.only_drain and args.markdown:
         parser.error("--markdown needs the whole run")
@@ -348,6 +353,11 @@ def main() -> None:
     print(json.dumps(results, indent=2))
     if args.markdown:
         write_markdown(args.markdown, results)
+    if args.nodered:
+        from bench import nodered  # imports this module: not at the top
+
+        print("Node-RED 4 peer: the same readings through mqtt in → influxdb batch", flush=True)
+        print(nodered.table(nodered.run(50_000, args.rooms)))
 
 
 SCALE_MODES: dict[str, list[dict[str, str]]] = {
