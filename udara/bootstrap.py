@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from notifications.services.links import Links
     from notifications.services.notifier import Notifier
     from notifications.services.people import PeopleNotifications
+    from notifications.services.requests import RequestUpdates
     from notifications.services.work_orders import WorkOrderNotifications
     from occupants.services.links import RoomLinks
     from occupants.services.requests import OccupantRequests
@@ -285,8 +286,9 @@ class Container:
         from maintenance.services.workorders import WorkOrderService
 
         return WorkOrderService(
-            self.session_factory, self.clock, listeners=[self.work_order_notifications]
-        )
+            self.session_factory, self.clock,
+            listeners=[self.work_order_notifications, self.request_updates],
+        )  # fmt: skip
 
     @cached_property
     def plan_service(self) -> PlanService:
@@ -390,6 +392,13 @@ class Container:
         from notifications.services.work_orders import WorkOrderNotifications
 
         return WorkOrderNotifications(self.notifier, self.links)
+
+    @cached_property
+    def request_updates(self) -> RequestUpdates:
+        """Maintenance's WorkOrderListener telling occupants what became of their reports."""
+        from notifications.services.requests import RequestUpdates
+
+        return RequestUpdates(self.routing, self.links)
 
     @cached_property
     def notifications(self) -> PeopleNotifications:

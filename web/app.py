@@ -23,6 +23,18 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+# Forms that carry a photo (at most 5 MB, CONTRACTS.md) may be larger than the 1 MB elsewhere.
+# Set before anything reads the form (refuse_nul_bytes, CSRF), so it holds when it is parsed.
+PHOTO_ENDPOINTS = frozenset({"public.report", "mywork.finish"})
+PHOTO_BODY_LIMIT = 5 * 1024 * 1024 + 256 * 1024
+
+
+def larger_bodies_for_photos() -> None:
+    """The photo forms' body limit (their views are the only ones reading a file)."""
+    if request.endpoint in PHOTO_ENDPOINTS:
+        request.max_content_length = PHOTO_BODY_LIMIT
+
+
 def refuse_nul_bytes() -> None:
     """NUL never belongs in text; PostgreSQL refuses it, so stop it at the door (400)."""
     if "\x00" in request.path:
@@ -93,6 +105,7 @@ def create_app(
     app.extensions["udara"] = container
     # Before any blueprint: every <int:...> in a URL stays within a database integer.
     app.url_map.converters["int"] = BoundedInt
+    app.before_request(larger_bodies_for_photos)
     app.before_request(refuse_nul_bytes)
 
     from web import extensions

@@ -24,7 +24,7 @@ from maintenance.services.locations import room_views
 from maintenance.services.records import insert_work_order, record
 from maintenance.services.sla import load_targets
 from maintenance.views import RoomView
-from occupants.adapters.orm import OccupantReport, OccupantRequest
+from occupants.adapters.orm import OccupantReport, OccupantRequest, WorkOrderPhoto
 from occupants.adapters.photos import PhotoStore
 from occupants.domain.model import (
     AIR_CATEGORIES,
@@ -89,6 +89,7 @@ class RequestDetail:
     completion_notes: str | None = None
     completed_at: datetime | None = None
     proposed_crew: str | None = None
+    after_photos: tuple[str, ...] = ()  # the crew's, added when finishing (digests)
     contacts: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
 
@@ -232,10 +233,17 @@ class OccupantRequests:
         with self._sessions() as session:
             rows = session.execute(query.limit(limit)).all()
             reports = _reports(session, [row[0].id for row in rows])
-            found = [self._detail(row, reports.get(row[0].id, [])) for row in rows]
+            after = _after_photos(session, [row[0].work_order_id for row in rows])
+            found = [
+                self._detail(row, reports.get(row[0].id, []),
+                             after.get(row[0].work_order_id or 0, ()))
+                for row in rows
+            ]  # fmt: skip
         return [d for d in found if status is None or d.out.status == status]
 
-    def _detail(self, row: Any, reports: list[OccupantReport]) -> RequestDetail:
+    def _detail(
+        self, row: Any, reports: list[OccupantReport], after: tuple[str, ...] = ()
+    ) -> RequestDetail:
         request, building, room_code, room_name, floor, wo = row
         out = RequestOut(
             ref=request.ref, building=building, room=room_code, category=request.category,
@@ -252,6 +260,7 @@ class OccupantRequests:
             completion_notes=wo.completion_notes if wo else None,
             completed_at=wo.completed_at if wo else None,
             proposed_crew=self.rules[request.category].crew,
+            after_photos=after,
             contacts=tuple((r.contact, r.lang) for r in reports if r.contact),
         )  # fmt: skip
 
@@ -280,6 +289,27 @@ class OccupantRequests:
         )
         with self._sessions() as session:
             return list(dict.fromkeys(p for p in session.scalars(query) if p))
+
+    def after_photos(self, wo_id: int) -> list[str]:
+        """Digests of the after-photos the crew added to work order `wo_id`, oldest first
+        (the caller has checked that its reader may see the work order)."""
+        with self._sessions() as session:
+            return list(_after_photos(session, [wo_id]).get(wo_id, ()))
+
+    def keep_photo(self, data: bytes) -> str:
+        """Check a photo by its content, re-encode and store it; its digest (PhotoRefused
+        when it is not a JPEG or PNG Udara keeps)."""
+        return self.photos.put(data)
+
+    def attach_after_photo(self, wo_id: int, digest: str, by_user: str) -> None:
+        """Record a kept photo as work order `wo_id`'s after-photo (once; the caller has
+        just finished the work order as `by_user`)."""
+        self.photos.path(digest)  # ValueError for anything but a digest
+        values = {"work_order_id": wo_id, "kind": "after", "photo": digest,
+                  "added_by": by_user[:64], "added_at": self._clock()}  # fmt: skip
+        with transaction(self._sessions) as session:
+            insert_ignoring_conflicts(session, WorkOrderPhoto, values,
+                                      on=["work_order_id", "kind", "photo"])  # fmt: skip
 
     # --- triage ---
     def accept(
@@ -357,6 +387,21 @@ def _reports(session: Session, ids: list[int]) -> dict[int, list[OccupantReport]
         for report in session.scalars(query):
             found.setdefault(report.request_id, []).append(report)
     return found
+
+
+def _after_photos(session: Session, wo_ids: list[int | None]) -> dict[int, tuple[str, ...]]:
+    ids = sorted({i for i in wo_ids if i is not None})
+    if not ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    query = (
+        select(WorkOrderPhoto.work_order_id, WorkOrderPhoto.photo)
+        .where(WorkOrderPhoto.work_order_id.in_(ids), WorkOrderPhoto.kind == "after")
+        .order_by(WorkOrderPhoto.id)
+    )
+    for wo_id, photo in session.execute(query):
+        found.setdefault(wo_id, []).append(photo)
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _locked_open(session: Session, key: str) -> int | None:

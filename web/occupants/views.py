@@ -90,13 +90,25 @@ def reject(ref: str) -> ResponseReturnValue:
 @roles_required(*WORKERS, security.VIEWER)
 def photo(wo_id: int, index: int) -> ResponseReturnValue:
     """Photo `index` of a work order (from its requests), to whoever may see the order."""
+    return _wo_photo(wo_id, index, after=False)
+
+
+@bp.get("/work-orders/<int:wo_id>/after-photos/<int:index>")
+@roles_required(*WORKERS, security.VIEWER)
+def after_photo(wo_id: int, index: int) -> ResponseReturnValue:
+    """After-photo `index` the crew added when finishing, to whoever may see the order."""
+    return _wo_photo(wo_id, index, after=True)
+
+
+def _wo_photo(wo_id: int, index: int, *, after: bool) -> ResponseReturnValue:
     c = deps.container()
     try:
         c.work_order_service.get(wo_id, viewer=security.actor())
     except NotFound:
         abort(404)
-    digests = c.occupant_requests.work_order_photos(wo_id)
-    data = c.occupant_requests.photos.get(digests[index]) if index < len(digests) else None
+    requests = c.occupant_requests
+    digests = requests.after_photos(wo_id) if after else requests.work_order_photos(wo_id)
+    data = requests.photos.get(digests[index]) if index < len(digests) else None
     if data is None:
         abort(404)
     response = Response(data, mimetype="image/jpeg")

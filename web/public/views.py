@@ -10,7 +10,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadData, URLSafeTimedSerializer
 
@@ -121,6 +130,25 @@ def status(token: str, request_ref: str) -> ResponseReturnValue:
     except NotFound:
         abort(404)
     return render_template("public/status.html", room=room, token=token, detail=detail, W=words)
+
+
+@bp.get("/r/<token>/requests/<request_ref>/after/<int:index>")
+def after_photo(token: str, request_ref: str, index: int) -> ResponseReturnValue:
+    """The crew's after-photo, shown to the reporter once the work is done."""
+    room = _room(token)
+    requests = deps.container().occupant_requests
+    try:
+        detail = requests.for_room(room, request_ref[:16])
+    except NotFound:
+        abort(404)
+    if detail.out.status != "done" or index >= len(detail.after_photos):
+        abort(404)
+    data = requests.photos.get(detail.after_photos[index])
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @bp.get("/display/<token>")
