@@ -39,8 +39,12 @@ def qr_sheet(building: str) -> ResponseReturnValue:
     except (NotFound, NotAllowed):
         abort(404)
     cards = [(link, public_link(link.token), qr_svg(public_link(link.token))) for link in links]
+    display = None
+    if security.actor().role == FACILITY_MANAGER:
+        token = deps.container().room_links.display_link(security.actor(), building)
+        display = f"{deps.container().settings.public_url.rstrip('/')}/display/{token}"
     return render_template("occupants/qr_sheet.html", building=building, floor=floor,
-                           cards=cards)  # fmt: skip
+                           cards=cards, display=display)  # fmt: skip
 
 
 @bp.post("/buildings/<building>/rooms/<room>/link")
@@ -48,6 +52,14 @@ def qr_sheet(building: str) -> ResponseReturnValue:
 def rotate_link(building: str, room: str) -> ResponseReturnValue:
     """Give a room a new link: its printed code stops working (print the new one)."""
     attempt(lambda: deps.container().room_links.rotate(security.actor(), building, room))
+    return redirect(url_for("occupants.qr_sheet", building=building), 302)
+
+
+@bp.post("/buildings/<building>/display/link")
+@roles_required(FACILITY_MANAGER)
+def rotate_display(building: str) -> ResponseReturnValue:
+    """Give the building's lobby display a new link: the old one stops working."""
+    attempt(lambda: deps.container().room_links.rotate_display(security.actor(), building))
     return redirect(url_for("occupants.qr_sheet", building=building), 302)
 
 

@@ -132,8 +132,8 @@ def status(token: str, request_ref: str) -> ResponseReturnValue:
     return render_template("public/status.html", room=room, token=token, detail=detail, W=words)
 
 
-@bp.get("/r/<token>/requests/<request_ref>/after/<int:index>")
-def after_photo(token: str, request_ref: str, index: int) -> ResponseReturnValue:
+@bp.get("/r/<token>/requests/<request_ref>/after/<int:n>")
+def after_photo(token: str, request_ref: str, n: int) -> ResponseReturnValue:
     """The crew's after-photo, shown to the reporter once the work is done."""
     room = _room(token)
     requests = deps.container().occupant_requests
@@ -141,9 +141,9 @@ def after_photo(token: str, request_ref: str, index: int) -> ResponseReturnValue
         detail = requests.for_room(room, request_ref[:16])
     except NotFound:
         abort(404)
-    if detail.out.status != "done" or index >= len(detail.after_photos):
+    if detail.out.status != "done" or n >= len(detail.after_photos):
         abort(404)
-    data = requests.photos.get(detail.after_photos[index])
+    data = requests.photos.get(detail.after_photos[n])
     if data is None:
         abort(404)
     response = Response(data, mimetype="image/jpeg")
