@@ -84,4 +84,6 @@ class WorkOrderPhotos:
 def wo_photos(wo_id: int) -> WorkOrderPhotos:
     """The photos of a work order the caller has already shown its reader may see."""
     requests = deps.container().occupant_requests
-    return WorkOrderPhotos(len(requests.work_order_photos(wo_id)), len(requests.after_photos(wo_id)))
+    return WorkOrderPhotos(
+        len(requests.work_order_photos(wo_id)), len(requests.after_photos(wo_id))
+    )

@@ -20,9 +20,9 @@ from maintenance.adapters.orm import (
 )
 from maintenance.domain.hours import OperatingHours
 from notifications.adapters.orm import ContactPoint, NotificationPrefs
-from occupants.adapters.orm import OccupantReport, OccupantRequest, RoomLink
 from notifications.domain.model import Contact, Person, Prefs
 from notifications.domain.timing import parse_quiet_hours
+from occupants.adapters.orm import OccupantReport, OccupantRequest, RoomLink
 from udara.scope import Scope
 
 
@@ -214,10 +214,10 @@ def reporters(session: Session, wo_id: int) -> list[Reporter]:
         .where(OccupantRequest.work_order_id == wo_id, OccupantReport.contact.is_not(None))
         .order_by(OccupantReport.id)
     )  # fmt: skip
-    return [
-        Reporter(ref, category, contact, lang or "id", token, room_name or room_code, code,
-                 building_name or code, notes)  # fmt: skip
-        for (ref, category, contact, lang, token, room_name, room_code, code, building_name,
-             notes) in session.execute(query)  # fmt: skip
-        if contact
-    ]
+    found = []
+    for row in session.execute(query):
+        ref, category, contact, lang, token, room_name, room_code, code, name, notes = row
+        if contact:
+            found.append(Reporter(ref, category, contact, lang or "id", token,
+                                  room_name or room_code, code, name or code, notes))  # fmt: skip
+    return found

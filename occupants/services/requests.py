@@ -40,6 +40,7 @@ from occupants.domain.model import (
     request_status,
 )
 from occupants.domain.rules import CategoryRule, Route, parse_rules, route
+from occupants.domain.symptoms import SBS_METRICS, SymptomReport, is_symptom_report
 from occupants.schemas import RequestOut
 from udara.db import insert_ignoring_conflicts, transaction
 from udara.scope import Scope
@@ -289,6 +290,34 @@ class OccupantRequests:
         )
         with self._sessions() as session:
             return list(dict.fromkeys(p for p in session.scalars(query) if p))
+
+    def symptom_reports(
+        self, *, scope: Scope, building: str, start: datetime, end: datetime
+    ) -> list[SymptomReport]:
+        """The reports of symptoms made in `building` in [start, end), with the air recorded
+        with each (CO2, PM2.5, temperature, humidity); none outside `scope`."""
+        if not scope.allows(building):
+            return []
+        query = (
+            select(OccupantReport.at, OccupantReport.symptoms, OccupantReport.air,
+                   OccupantRequest.category, Room.code, Room.name)
+            .join(OccupantRequest, OccupantRequest.id == OccupantReport.request_id)
+            .join(Building, Building.id == OccupantRequest.building_id)
+            .join(Room, Room.id == OccupantRequest.room_id)
+            .where(Building.code == building, OccupantReport.at >= start,
+                   OccupantReport.at < end, OccupantRequest.category.in_(AIR_CATEGORIES))
+            .order_by(OccupantReport.at, OccupantReport.id)
+        )  # fmt: skip
+        found = []
+        with self._sessions() as session:
+            for at, symptoms, air, category, room, name in session.execute(query):
+                if not is_symptom_report(category, symptoms or []):
+                    continue
+                kept = {m: float(v) for m, v in (air or {}).items()
+                        if m in SBS_METRICS and isinstance(v, int | float)}  # fmt: skip
+                found.append(SymptomReport(building, room, name or room, at,
+                                           tuple(symptoms or ()), kept))  # fmt: skip
+        return found
 
     def after_photos(self, wo_id: int) -> list[str]:
         """Digests of the after-photos the crew added to work order `wo_id`, oldest first

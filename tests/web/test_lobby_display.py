@@ -58,10 +58,14 @@ def test_the_display_shows_each_rooms_air_in_plain_words_refreshes_and_names_nob
     live: FixedClockContainer, seeded: Seed
 ) -> None:
     recent = [NOW - timedelta(minutes=m) for m in range(1, 11)]
-    write_readings(live.influx, "hq", "r201",
-                   [(t, {"co2": 1450.0, "temperature": 27.0, "humidity": 70.0}) for t in recent])
-    write_readings(live.influx, "hq", "lobby",
-                   [(t, {"co2": 600.0, "temperature": 24.0, "pm25": 8.0}) for t in recent])  # fmt: skip
+    write_readings(
+        live.influx,
+        "hq",
+        "r201",
+        [(t, {"co2": 1450.0, "temperature": 27.0, "humidity": 70.0}) for t in recent],
+    )
+    clean = {"co2": 600.0, "temperature": 24.0, "pm25": 8.0}
+    write_readings(live.influx, "hq", "lobby", [(t, clean) for t in recent])
     lobby = live.room_links.resolve(live.room_links.link("hq", "lobby").token)
     assert lobby is not None
     live.occupant_requests.report(

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
+from werkzeug.test import TestResponse
 
 from tests.support.photos import phone_jpeg
 from tests.web.conftest import NOW, PASSWORD, FixedClockContainer, Seed, login, make_settings
@@ -41,7 +42,7 @@ def report(client: FlaskClient, token: str, **fields: object) -> str:
 
 
 def finish(client: FlaskClient, wo_id: int, photo: tuple[io.BytesIO, str, str] | None,
-           notes: str = "Sudah dipel") -> object:  # fmt: skip
+           notes: str = "Sudah dipel") -> TestResponse:  # fmt: skip
     data: dict[str, object] = {"notes": notes, "time_spent": "15"}
     if photo is not None:
         data["after_photo"] = photo
@@ -114,7 +115,7 @@ def test_work_order_photos_are_404_to_whoever_may_not_see_the_work_order(
         for path in (f"/work-orders/{wo_id}", f"/work-orders/{wo_id}/photos/0",
                      f"/work-orders/{wo_id}/after-photos/0"):  # fmt: skip
             assert client.get(path).status_code == 404, (username, path)
-        assert finish(client, wo_id, None).status_code == 404  # type: ignore[attr-defined]
+        assert finish(client, wo_id, None).status_code == 404
     assert app.test_client().get(f"/work-orders/{wo_id}/after-photos/0").status_code in (302, 401)
 
 
@@ -125,8 +126,8 @@ def test_an_after_photo_that_is_no_photo_is_refused_and_the_work_stays_open(
     tech = login(app.test_client(), "tech")
     tech.post(f"/my-work/{wo_id}/start")
     answer = finish(tech, wo_id, (io.BytesIO(b"%PDF-1.7 not a photo"), "a.jpg", "image/jpeg"))
-    assert answer.status_code == 302  # type: ignore[attr-defined]
-    assert answer.headers["Location"].endswith(f"/my-work/{wo_id}")  # type: ignore[attr-defined]
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/my-work/{wo_id}")
     page = tech.get(f"/my-work/{wo_id}").get_data(as_text=True)
     assert "Foto tidak dapat dibaca. Coba foto lain." in page  # not an image at all
     wo = container.work_order_service.get(wo_id, viewer=_actor(container, "fm"))

@@ -14,7 +14,7 @@ from web.forms import FinishForm, NoteForm
 from web.i18n import lazy
 from web.iaq.overview import timezone_of, timezones
 from web.security import WORKERS, me, roles_required
-from web.workorders import attempt, manages, ticks, works_on, wo_photos
+from web.workorders import attempt, manages, ticks, wo_photos, works_on
 
 bp = Blueprint("mywork", __name__)
 PHOTO_ERRORS = {
