@@ -94,7 +94,7 @@ def test_an_after_photo_over_the_limit_gets_a_clear_413_page(
     assert answer.status_code == 413
     assert "too large" in answer.get_data(as_text=True)
     # Other forms keep their 1 MB limit.
-    note = {"text": "x" * (2 * 1024 * 1024)}
+    note: dict[str, object] = {"text": "x" * (2 * 1024 * 1024)}
     assert tech.post(f"/my-work/{wo_id}/note", **multipart(note)).status_code == 413
     # A photo within the limit still goes through on the same work order.
     fits = (io.BytesIO(phone_jpeg((640, 480))), "ok.jpg", "image/jpeg")
