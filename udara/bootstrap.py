@@ -395,7 +395,8 @@ class Container:
 
     @cached_property
     def request_updates(self) -> RequestUpdates:
-        """Maintenance's WorkOrderListener telling occupants what became of their reports."""
+        """Tells occupants what became of their reports: maintenance's WorkOrderListener
+        (in work, done, cancelled) and occupants' RequestListener (rejected at triage)."""
         from notifications.services.requests import RequestUpdates
 
         return RequestUpdates(self.routing, self.links)
@@ -496,8 +497,9 @@ class Container:
         s = self.settings
         rules = load_rules(s.occupant_rules_file) if s.occupant_rules_file else load_rules()
         return OccupantRequests(
-            self.session_factory, self.clock, rules, PhotoStore(s.media_dir), self.room_air
-        )
+            self.session_factory, self.clock, rules, PhotoStore(s.media_dir), self.room_air,
+            listeners=[self.request_updates],
+        )  # fmt: skip
 
     def room_air(self, building: str, room: str) -> dict[str, float]:
         """A room's latest readings (within the offline window): what a report records."""

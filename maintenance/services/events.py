@@ -10,7 +10,7 @@ from typing import Literal, Protocol
 from sqlalchemy.orm import Session
 
 # started: the work moved to in_progress (from open, assigned, on hold or done).
-ChangeKind = Literal["assigned", "started", "escalated", "done"]
+ChangeKind = Literal["assigned", "started", "escalated", "done", "cancelled"]
 
 
 @dataclass(frozen=True)

@@ -193,8 +193,8 @@ class WorkOrderService:
         by_user: str,
         now: datetime,
     ) -> None:
-        """Tell listeners, in this transaction, that work was given to someone, started or
-        finished."""
+        """Tell listeners, in this transaction, that work was given to someone, started,
+        finished or cancelled."""
         if not self._listeners:
             return
         changes = []
@@ -205,6 +205,8 @@ class WorkOrderService:
             changes.append(WorkOrderChange("started", wo.id, now, by_user, wo.version))
         if wo.status == "done" and before[1] != "done":
             changes.append(WorkOrderChange("done", wo.id, now, by_user, wo.version))
+        if wo.status == "cancelled" and before[1] != "cancelled":
+            changes.append(WorkOrderChange("cancelled", wo.id, now, by_user, wo.version))
         for change in changes:
             for listener in self._listeners:
                 listener.work_order_changed(session, change)

@@ -198,26 +198,35 @@ class Reporter:
     building: str
     building_name: str
     completion_notes: str | None
+    reject_reason: str | None = None
 
 
-def reporters(session: Session, wo_id: int) -> list[Reporter]:
-    """Whoever reported into work order `wo_id` and left a contact, oldest report first."""
+def reporters(
+    session: Session, *, wo_id: int | None = None, request_id: int | None = None
+) -> list[Reporter]:
+    """Whoever reported into work order `wo_id` (or into request `request_id`) and left a
+    contact, oldest report first."""
     query = (
         select(OccupantRequest.ref, OccupantRequest.category, OccupantReport.contact,
                OccupantReport.lang, RoomLink.token, Room.name, Room.code, Building.code,
-               Building.name, WorkOrder.completion_notes)
+               Building.name, WorkOrder.completion_notes, OccupantRequest.reject_reason)
         .join(OccupantReport, OccupantReport.request_id == OccupantRequest.id)
         .join(Room, Room.id == OccupantRequest.room_id)
         .join(Building, Building.id == OccupantRequest.building_id)
-        .join(WorkOrder, WorkOrder.id == OccupantRequest.work_order_id)
+        .outerjoin(WorkOrder, WorkOrder.id == OccupantRequest.work_order_id)
         .outerjoin(RoomLink, RoomLink.room_id == OccupantRequest.room_id)
-        .where(OccupantRequest.work_order_id == wo_id, OccupantReport.contact.is_not(None))
+        .where(OccupantReport.contact.is_not(None))
         .order_by(OccupantReport.id)
     )  # fmt: skip
+    if wo_id is not None:
+        query = query.where(OccupantRequest.work_order_id == wo_id)
+    if request_id is not None:
+        query = query.where(OccupantRequest.id == request_id)
     found = []
     for row in session.execute(query):
-        ref, category, contact, lang, token, room_name, room_code, code, name, notes = row
+        ref, category, contact, lang, token, room_name, room_code, code, name, notes, why = row
         if contact:
             found.append(Reporter(ref, category, contact, lang or "id", token,
-                                  room_name or room_code, code, name or code, notes))  # fmt: skip
+                                  room_name or room_code, code, name or code, notes,
+                                  why))  # fmt: skip
     return found

@@ -49,7 +49,13 @@ TEXTS: Final[dict[str, dict[str, Text]]] = {
             "Laporan Anda ({what}, {place}) sudah selesai ditangani.{note}\n"
             "Lihat statusnya: {link}",
         ),
+        "request_update.rejected": (
+            "Laporan {ref} ditutup",
+            "Laporan Anda ({what}, {place}) ditutup tanpa pekerjaan.{note}\n"
+            "Lihat statusnya: {link}",
+        ),
         "request_update.note": ("", "\nCatatan tim: {note}"),
+        "request_update.reason": ("", "\nAlasan: {reason}"),
         "digest": (
             "Ringkasan harian {place}, {day}",
             "Peringatan terbuka: {open_alerts} ({critical} kritis).\n"
@@ -113,7 +119,12 @@ TEXTS: Final[dict[str, dict[str, Text]]] = {
             "Your report {ref} is done",
             "Your report ({what}, {place}) has been dealt with.{note}\nSee its status: {link}",
         ),
+        "request_update.rejected": (
+            "Your report {ref} was closed",
+            "Your report ({what}, {place}) was closed without work.{note}\nSee its status: {link}",
+        ),
         "request_update.note": ("", "\nThe team wrote: {note}"),
+        "request_update.reason": ("", "\nReason: {reason}"),
         "digest": (
             "Daily digest {place}, {day}",
             "Open alerts: {open_alerts} ({critical} critical).\n"

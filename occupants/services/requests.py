@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from sqlalchemy import select, update
@@ -53,6 +53,14 @@ EMAIL = re.compile(r"^[^@\s<>]{1,64}@[^@\s<>]{1,190}\.[A-Za-z]{2,}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 .-]{6,18}[0-9]$")
 
 AirNow = Callable[[str, str], Mapping[str, float]]
+
+
+class RequestListener(Protocol):
+    """Told inside the transaction that a request was rejected at triage (raising rolls the
+    rejection back): notifications write the reporters' messages there."""
+
+    def request_rejected(self, session: Session, request_id: int, at: datetime) -> None:
+        """Called after the rejection is applied and before it commits."""
 
 
 def load_rules(path: Path = DEFAULT_RULES_FILE) -> dict[str, CategoryRule]:
@@ -114,7 +122,9 @@ class OccupantRequests:
         rules: Mapping[str, CategoryRule],
         photos: PhotoStore,
         air_now: AirNow,
+        listeners: Sequence[RequestListener] = (),
     ) -> None:
+        self._listeners = tuple(listeners)
         self._sessions = session_factory
         self._clock = clock
         self.rules = dict(rules)
@@ -372,6 +382,9 @@ class OccupantRequests:
             request.reject_reason = reason
             request.decided_by = actor.username
             request.open_key = None
+            session.flush()
+            for listener in self._listeners:
+                listener.request_rejected(session, request.id, self._clock())
         return self.get(ref, scope=actor.scope)
 
     def _decidable(

@@ -149,3 +149,36 @@ def test_the_crews_after_photo_reaches_the_request_reencoded_once(
     assert stored is not None and b"PhoneMaker" not in stored
     detail = reports.for_room(toilet, ref)
     assert detail.after_photos == (digest,)
+
+
+def test_a_request_rejected_at_triage_or_whose_work_is_cancelled_is_told_once_with_the_reason(
+    app: Container, clock: Clock, smtp: SmtpSink
+) -> None:
+    from maintenance.services.users import actor_of
+
+    app.location_service.save_room("menara-a", "r501", floor="l5", name="Ruang 501",
+                                   kind="office")  # fmt: skip
+    room = app.room_links.resolve(app.room_links.link("menara-a", "r501").token)
+    assert room is not None
+    reports = app.occupant_requests
+    # "other" waits for triage; the manager rejects it with a reason.
+    ref = reports.report(room, ReportInput("other", "Kursi goyang", contact="ani@mail.co.id",
+                                           lang="en"))  # fmt: skip
+    rina = app.user_service.by_username("rina")
+    assert rina is not None
+    reports.reject(actor_of(rina), ref, "Kursi pribadi, bukan milik gedung")
+    # Dirty: a work order at once, then cancelled by the manager.
+    dirty = reports.report(room, ReportInput("dirty", contact="bob@example.com"))
+    [wo_id] = [r.work_order_id for r in reports.list_requests(scope=EVERYTHING) if r.ref == dirty]
+    assert wo_id is not None
+    app.work_order_service.transition(wo_id, "cancelled", "rina", clock.advance(minutes=1))
+    app.dispatcher.run(clock.advance(minutes=1))
+    [to_ani] = smtp.to("ani@mail.co.id")
+    assert to_ani["Subject"] == f"[Udara] Your report {ref} was closed"
+    body = to_ani.get_body(("plain",))
+    assert body is not None
+    assert "Reason: Kursi pribadi, bukan milik gedung" in body.get_content()
+    [to_bob] = smtp.to("bob@example.com")
+    assert to_bob["Subject"] == f"[Udara] Laporan {dirty} ditutup"
+    assert {r.status for r in reports.list_requests(scope=EVERYTHING)} == {"rejected"}
+    assert len(deliveries(app)) == 2

@@ -49,10 +49,13 @@ def finish(client: FlaskClient, wo_id: int, photo: tuple[io.BytesIO, str, str] |
     return client.post(f"/my-work/{wo_id}/finish", **multipart(data))
 
 
-def reported_work_order(app: Flask, container: FixedClockContainer) -> tuple[str, str, int]:
+def reported_work_order(
+    app: Flask, container: FixedClockContainer, **fields: object
+) -> tuple[str, str, int]:
     token = token_of(app)
     status_url = report(app.test_client(), token,
-                        photo=(io.BytesIO(phone_jpeg()), "IMG_1.jpg", "image/jpeg"))  # fmt: skip
+                        photo=(io.BytesIO(phone_jpeg()), "IMG_1.jpg", "image/jpeg"),
+                        **fields)  # fmt: skip
     [request] = container.occupant_requests.list_requests(scope=EVERYTHING)
     assert request.work_order_id is not None
     return token, status_url, request.work_order_id
@@ -61,7 +64,7 @@ def reported_work_order(app: Flask, container: FixedClockContainer) -> tuple[str
 def test_the_crew_finishes_with_an_after_photo_seen_by_staff_and_the_reporter(
     app: Flask, seeded: Seed, container: FixedClockContainer
 ) -> None:
-    token, status_url, wo_id = reported_work_order(app, container)
+    token, status_url, wo_id = reported_work_order(app, container, contact="ani@mail.co.id")
     tech = login(app.test_client(), "tech")
     page = tech.get(f"/my-work/{wo_id}").get_data(as_text=True)
     assert f"/work-orders/{wo_id}/photos/0" in page  # the report's photo, on the phone view
@@ -84,6 +87,11 @@ def test_the_crew_finishes_with_an_after_photo_seen_by_staff_and_the_reporter(
     with Image.open(io.BytesIO(shown.data)) as image:
         assert image.format == "JPEG" and max(image.size) <= 1600  # re-encoded, shrunk
     assert sup.get(f"/work-orders/{wo_id}/after-photos/1").status_code == 404
+
+    # The manager sees the reporter's two updates on the work order, without the address.
+    ref = status_url.rsplit("/", 1)[-1]
+    fm_page = login(app.test_client(), "fm").get(f"/work-orders/{wo_id}").get_data(as_text=True)
+    assert fm_page.count(f"<td>request:{ref}</td>") == 2 and "ani@mail.co.id" not in fm_page
 
     # The reporter's page: done, the crew's note, the after-photo.
     reporter = app.test_client()
