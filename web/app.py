@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter, Map
 
+from occupants.domain.model import MAX_PHOTO_BYTES
 from udara.bootstrap import Container
 from udara.settings import Settings
 
@@ -24,9 +25,10 @@ class BoundedInt(IntegerConverter):
 
 
 # Forms that carry a photo (at most 5 MB, CONTRACTS.md) may be larger than the 1 MB elsewhere.
-# Set before anything reads the form (refuse_nul_bytes, CSRF), so it holds when it is parsed.
+# Set before anything reads the form (refuse_nul_bytes, CSRF), so it holds when it is parsed:
+# a blueprint's own before_request runs after the app's, too late.
 PHOTO_ENDPOINTS = frozenset({"public.report", "mywork.finish"})
-PHOTO_BODY_LIMIT = 5 * 1024 * 1024 + 256 * 1024
+PHOTO_BODY_LIMIT = MAX_PHOTO_BYTES + 256 * 1024  # the photo and the form's few fields
 
 
 def larger_bodies_for_photos() -> None:

@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
 FORM_SALT = "udara-room-report"
 FORM_MAX_AGE_S = 4 * 3600
-BODY_LIMIT = MAX_UPLOAD + 256 * 1024  # the photo and the form's few fields
 HONEYPOT = "website"
 ERRORS = {
     "photo_too_large": lazy("The photo is too large: at most 5 MB."),
@@ -46,12 +45,6 @@ ERRORS = {
     "contact": lazy("Give an e-mail address or a phone number, or leave it empty."),
     "expired": lazy("The form has expired. Please send it again."),
 }
-
-
-@bp.before_request
-def _larger_body_for_photos() -> None:
-    """Reports carry a photo: allow up to 5 MB here (1 MB elsewhere)."""
-    request.max_content_length = BODY_LIMIT
 
 
 @bp.errorhandler(413)
