@@ -17,7 +17,7 @@ from maintenance.adapters.orm import Room, WorkOrder, WorkOrderAlert
 from maintenance.adapters.sql import insert_ignore
 from maintenance.domain.model import PRIORITIES
 from maintenance.domain.rules import AlertFacts, AlertRule, matching_rules, parse_rules
-from maintenance.services.alert_resolution import resolve_alert
+from maintenance.services.alert_resolution import resolve_alert, settle_resolved_orders
 from maintenance.services.locations import LocationService
 from maintenance.services.records import checklist_from, insert_work_order, record
 from maintenance.services.sla import load_targets
@@ -121,6 +121,8 @@ class AlertWorkOrders:
                 at = (current.resolved_at if current is not None else None) or now
                 with transaction(self._sessions) as session:
                     report.resolved += resolve_alert(session, alert_id, at, now)
+        with transaction(self._sessions) as session:
+            report.resolved += settle_resolved_orders(session, now)
         return report
 
     def _attach(self, rule: AlertRule, alert: AlertView, room: RoomView, now: datetime) -> int:
@@ -139,6 +141,8 @@ class AlertWorkOrders:
             if insert_ignore(session, WorkOrderAlert, link, on=["alert_id", "rule_id"]) is None:
                 return wo_id
             if not created:
+                if alert.resolved_at is None:
+                    _condition_back(session, wo_id, now)
                 _raise_priority(session, wo_id, rule.priority_for(alert.severity), now)
                 record(session, wo_id, now, "system", "alert_attached", alert_id=alert.id)
             return wo_id
@@ -181,6 +185,14 @@ def _open_order(
         if new_id is not None:
             return new_id, True
     raise RuntimeError(f"could not open or find the work order for {key}")
+
+
+def _condition_back(session: Session, wo_id: int, now: datetime) -> None:
+    # The order is locked (`_locked_open`): a resolution counting its open alerts waits for us.
+    wo = session.get_one(WorkOrder, wo_id)
+    if wo.alert_resolved_at is not None:
+        wo.alert_resolved_at = None
+        wo.updated_at = now
 
 
 def _raise_priority(session: Session, wo_id: int, priority: str, now: datetime) -> None:
