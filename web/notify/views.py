@@ -18,9 +18,9 @@ from notifications.domain.model import EVENTS, STATUSES
 from notifications.domain.texts import TEXTS, supported
 from notifications.schemas import DeliveryRow
 from notifications.services.links import AckRefused
+from udara.scope import EVERYTHING
 from web import deps
 from web.iaq.overview import timezones
-from udara.scope import EVERYTHING
 from web.security import FACILITY_MANAGER, me, roles_required
 
 bp = Blueprint("notify", __name__)
