@@ -85,7 +85,7 @@ def pipeline(devices: dict[str, list[Device]], quality: bool = True) -> IngestPi
         _Registry(placed),
         ZONE,
         lambda: {building(f): ZONE for f in devices},
-        lambda placement: 0,
+        lambda placement, keep: 0,
         lambda: RECEIVED,
     )
 

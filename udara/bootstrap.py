@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ingest.alert_service import AlertListener, AlertService
     from ingest.devices import DeviceRouter
     from ingest.domain.evaluation import EvaluationConfig, Evaluator
+    from ingest.domain.model import Reading
     from ingest.inbound import WireAck, WireMessage
     from ingest.pipeline import IngestPipeline, PipelineStats
     from ingest.push import PushIngest
@@ -437,11 +438,13 @@ class Container:
 
         return DeviceService(self.session_factory, self.clock)
 
-    def copy_held_readings(self, placement: Placement) -> int:
+    def copy_held_readings(
+        self, placement: Placement, keep: Callable[[Reading], None] | None = None
+    ) -> int:
         """Copy a newly placed device's held readings from `iaq_unplaced` into `iaq`."""
         from ingest.unplaced import copy_held
 
-        return copy_held(self.influx, placement)
+        return copy_held(self.influx, placement, keep)
 
     @cached_property
     def push_ingest(self) -> PushIngest:
