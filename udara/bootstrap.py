@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from assets.service import AssetService
     from devices.domain import Placement
     from devices.service import DeviceService
     from ingest.adapters.influx import InfluxClient
@@ -305,11 +306,16 @@ class Container:
     @cached_property
     def alert_work_orders(self) -> AlertWorkOrders:
         """The AlertListener that turns alerts into work orders (register with AlertService)."""
-        from maintenance.services.alert_work_orders import AlertWorkOrders, load_alert_rules
+        from maintenance.services.alert_work_orders import (
+            AlertWorkOrders,
+            load_alert_rules,
+            load_zone_config,
+        )
 
         return AlertWorkOrders(
-            self.session_factory, self.location_service, load_alert_rules(), clock=self.clock
-        )
+            self.session_factory, self.location_service, load_alert_rules(), clock=self.clock,
+            zones=load_zone_config(),
+        )  # fmt: skip
 
     @cached_property
     def plan_generator(self) -> PlanGenerator:
@@ -428,6 +434,14 @@ class Container:
             AppriseChannel(),
             self.clock,
         )
+
+    # --- assets ---
+    @cached_property
+    def asset_service(self) -> AssetService:
+        """The equipment register: assets, the rooms they serve, their meter readings."""
+        from assets.service import AssetService
+
+        return AssetService(self.session_factory, self.clock)
 
     # --- devices ---
     @cached_property
