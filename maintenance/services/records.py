@@ -106,11 +106,8 @@ def views(session: Session, rows: Sequence[WorkOrder], now: datetime) -> list[Wo
     user_ids = {wo.assignee_id for wo in rows if wo.assignee_id}
     users = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
     asset_ids = {wo.asset_id for wo in rows if wo.asset_id}
-    assets = (
-        dict(session.execute(select(AssetRow.id, AssetRow.code).where(AssetRow.id.in_(asset_ids))))
-        if asset_ids
-        else {}
-    )
+    asset_codes = select(AssetRow.id, AssetRow.code).where(AssetRow.id.in_(asset_ids))
+    assets: dict[int, str] = dict(session.execute(asset_codes).all()) if asset_ids else {}
     alerts: dict[int, list[int]] = {}
     for wo_id, alert_id in session.execute(
         select(WorkOrderAlert.work_order_id, WorkOrderAlert.alert_id)
