@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from assets.adapters.orm import AssetRoom, AssetRow, MeterReading
@@ -29,7 +29,7 @@ from assets.domain.model import (
 from maintenance.adapters.orm import Building, Room
 from maintenance.domain.errors import InvalidInput, NotAllowed, NotFound
 from maintenance.domain.transitions import Actor
-from udara.db import transaction
+from udara.db import insert_ignoring_conflicts, transaction
 
 
 @dataclass(frozen=True)
@@ -321,3 +321,25 @@ class AssetService:
         if found is None or not actor.scope.allows(found[1]):
             raise NotFound.coded("no_asset", asset=code)
         return found[0]
+
+
+def move_room_assets(session: Session, from_room: int, into_room: int) -> None:
+    """A merged room's assets and zone memberships follow it into the room it joins."""
+    session.execute(
+        update(AssetRow)
+        .where(AssetRow.room_id == from_room)
+        .values(room_id=into_room, version=AssetRow.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    for (asset_id,) in session.execute(
+        select(AssetRoom.asset_id).where(AssetRoom.room_id == from_room)
+    ).all():
+        insert_ignoring_conflicts(
+            session, AssetRoom, {"asset_id": asset_id, "room_id": into_room},
+            ["asset_id", "room_id"],
+        )  # fmt: skip
+    session.execute(
+        delete(AssetRoom)
+        .where(AssetRoom.room_id == from_room)
+        .execution_options(synchronize_session=False)
+    )

@@ -263,14 +263,17 @@ class Container:
     @cached_property
     def building_service(self) -> BuildingService:
         """The building register people edit (scoped); merging rooms moves ingest's alerts."""
+        from assets.service import move_room_assets
         from devices.service import move_room_devices
         from ingest.alert_service import move_room_alerts
         from maintenance.services.buildings import BuildingService
         from occupants.services.requests import move_room_requests
 
         def move_room_things(session: Session, from_room: int, into_room: int) -> int:
-            # Devices, and occupants' requests and links, follow a merged room.
+            # Devices, assets and zones, and occupants' requests and links, follow a merged
+            # room.
             move_room_requests(session, from_room, into_room)
+            move_room_assets(session, from_room, into_room)
             return move_room_devices(session, from_room, into_room)
 
         return BuildingService(
