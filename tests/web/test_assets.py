@@ -152,3 +152,15 @@ def test_the_cli_adds_an_asset_records_a_meter_and_raises_work_on_it(
     )  # fmt: skip
     assert raised.exit_code == 0, raised.output
     assert json.loads(raised.output)["asset"] == "ahu-9"
+
+
+def test_the_work_order_page_names_its_asset(
+    container: FixedClockContainer, seeded: Seed, as_user: Callable[[str], FlaskClient]
+) -> None:
+    _ahu(container)
+    wo = container.work_order_service.create(
+        "fm", NOW, type="corrective", crew="hvac", building="hq", title="Periksa kipas",
+        asset="ahu-1",
+    )  # fmt: skip
+    page = as_user("fm").get(f"/work-orders/{wo.id}?lang=id").get_data(as_text=True)
+    assert 'href="/assets/ahu-1"' in page and "Aset" in page
