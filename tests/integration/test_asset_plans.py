@@ -113,3 +113,28 @@ def test_run_hours_past_the_step_make_one_order_before_the_calendar(app: Contain
     app.plan_generator.run(datetime.now(UTC), until=now)
     assert len(plan_orders(app)) == 2
     assert {o.asset_id for o in plan_orders(app)} == {plan_orders(app)[0].asset_id}
+
+
+def test_a_strategy_file_declares_an_asset_plan(app: Container, tmp_path: Path) -> None:
+    from maintenance.plan_import import import_strategy
+
+    strategy = tmp_path / "ahu.yaml"
+    strategy.write_text(
+        "tasks:\n"
+        "  - code: ahu-coil\n"
+        "    title: Bersihkan koil AHU\n"
+        "    type: preventive\n"
+        "    crew: hvac\n"
+        f"    areas: {{building: {B}, assets: ahu}}\n"
+        "    schedule: {freq: monthly, month_day: 1}\n"
+        "    meter: {name: run_hours, every: 1000}\n",
+        encoding="utf-8",
+    )
+    now = datetime.now(UTC)
+    report = import_strategy(app.session_factory, strategy, now, "Asia/Jakarta")
+    assert report.created == [f"ahu-coil@{B}"]
+    app.plan_generator.run(now, until=now)
+    with app.session_factory() as session:
+        children = sorted(session.scalars(select(Plan.code).where(Plan.code.like("ahu-coil@%@%"))))
+        meter = session.scalar(select(Plan.meter_every).where(Plan.code == f"ahu-coil@{B}"))
+    assert children == [f"ahu-coil@{B}@{a}" for a in AHUS] and meter == 1000
