@@ -51,13 +51,16 @@ def expand_templates(session: Session, now: datetime) -> int:
     """Give every asset of each template's kind its child plan, and bring children in line
     with their template; how many children were created."""
     created = 0
-    templates = session.scalars(select(Plan).where(Plan.asset_kind.is_not(None)))
+    # One order everywhere: two schedulers touching the same children never deadlock.
+    templates = session.scalars(select(Plan).where(Plan.asset_kind.is_not(None)).order_by(Plan.id))
     for template in list(templates):
         assets = session.scalars(
-            select(AssetRow).where(
+            select(AssetRow)
+            .where(
                 AssetRow.building_id == template.building_id,
                 AssetRow.kind == template.asset_kind,
             )
+            .order_by(AssetRow.code)
         )
         for asset in list(assets):
             values = _child_values(template, asset)
