@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -88,7 +88,7 @@ class AssetChanges:
     model: str | None = None
     serial: str | None = None
     installed_on: date | None = None
-    attributes: Mapping[str, Any] | None = field(default=None)
+    attributes: Mapping[str, Any] | None = None
 
 
 def _check_admin(actor: Actor) -> None:

@@ -12,7 +12,7 @@ from flask_babel import LazyString
 from assets.domain.model import ASSET_KINDS, ASSET_READERS, ASSET_STATUSES, METERS
 from assets.service import AssetChanges
 from ingest.adapters.influx import InfluxError
-from maintenance.domain.errors import InvalidInput, NotAllowed, NotFound
+from maintenance.domain.errors import InvalidInput, MaintenanceError, NotAllowed, NotFound
 from maintenance.domain.model import CLOSED_STATUSES
 from maintenance.services.queries import WorkOrderFilter
 from web import deps
@@ -49,8 +49,8 @@ def _codes(text: str) -> list[str]:
     return [c for c in text.replace(",", " ").split() if c]
 
 
-def _refused(exc: Exception) -> None:
-    flash(lazy("Please check the input: %(detail)s", detail=refusal(exc)), "error")  # type: ignore[arg-type]
+def _refused(exc: MaintenanceError) -> None:
+    flash(lazy("Please check the input: %(detail)s", detail=refusal(exc)), "error")
 
 
 @bp.get("/assets")
