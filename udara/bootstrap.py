@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from assets.service import AssetService
     from devices.domain import Placement
     from devices.service import DeviceService
     from ingest.adapters.influx import InfluxClient
@@ -263,14 +264,17 @@ class Container:
     @cached_property
     def building_service(self) -> BuildingService:
         """The building register people edit (scoped); merging rooms moves ingest's alerts."""
+        from assets.service import move_room_assets
         from devices.service import move_room_devices
         from ingest.alert_service import move_room_alerts
         from maintenance.services.buildings import BuildingService
         from occupants.services.requests import move_room_requests
 
         def move_room_things(session: Session, from_room: int, into_room: int) -> int:
-            # Devices, and occupants' requests and links, follow a merged room.
+            # Devices, assets and zones, and occupants' requests and links, follow a merged
+            # room.
             move_room_requests(session, from_room, into_room)
+            move_room_assets(session, from_room, into_room)
             return move_room_devices(session, from_room, into_room)
 
         return BuildingService(
@@ -306,11 +310,16 @@ class Container:
     @cached_property
     def alert_work_orders(self) -> AlertWorkOrders:
         """The AlertListener that turns alerts into work orders (register with AlertService)."""
-        from maintenance.services.alert_work_orders import AlertWorkOrders, load_alert_rules
+        from maintenance.services.alert_work_orders import (
+            AlertWorkOrders,
+            load_alert_rules,
+            load_zone_config,
+        )
 
         return AlertWorkOrders(
-            self.session_factory, self.location_service, load_alert_rules(), clock=self.clock
-        )
+            self.session_factory, self.location_service, load_alert_rules(), clock=self.clock,
+            zones=load_zone_config(),
+        )  # fmt: skip
 
     @cached_property
     def plan_generator(self) -> PlanGenerator:
@@ -429,6 +438,14 @@ class Container:
             AppriseChannel(),
             self.clock,
         )
+
+    # --- assets ---
+    @cached_property
+    def asset_service(self) -> AssetService:
+        """The equipment register: assets, the rooms they serve, their meter readings."""
+        from assets.service import AssetService
+
+        return AssetService(self.session_factory, self.clock)
 
     # --- devices ---
     @cached_property

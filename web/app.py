@@ -102,6 +102,7 @@ def create_app(
     from web.admin.views import bp as admin_bp
     from web.alerts.views import bp as alerts_bp
     from web.api import bp as api_bp
+    from web.assets.views import bp as assets_bp
     from web.auth.views import bp as auth_bp
     from web.board.views import bp as board_bp
     from web.devices.views import bp as devices_bp
@@ -120,6 +121,7 @@ def create_app(
     app.register_blueprint(notify_bp)
     app.register_blueprint(occupants_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(assets_bp)
     extensions.csrf.exempt(api_bp)  # the API checks tokens, or CSRF headers on sessions
     extensions.csrf.exempt(public_bp)  # no session: its forms carry their own signed token
     extensions.limit_login(app, auth_bp)

@@ -100,6 +100,11 @@ MESSAGES: dict[str, LazyString] = {
     "request_decided": lazy("request %(ref)s is %(status)s already"),
     "reject_reason_needed": lazy("say why the request is rejected"),
     "may_not_print_links": lazy("%(role)s %(user)s may not print or rotate room links"),
+    "no_asset": lazy("no asset '%(asset)s'"),
+    "asset_exists": lazy("asset '%(asset)s' already exists"),
+    "may_not_manage_assets": lazy("%(role)s %(user)s may not add or change assets"),
+    "asset_other_building": lazy("asset '%(asset)s' is not in building %(building)s"),
+    "meter_not_negative": lazy("a meter reading is a number of at least 0"),
 }
 
 _WORDED = {"status": WO_STATUS, "from_status": WO_STATUS, "to_status": WO_STATUS, "role": ROLE}

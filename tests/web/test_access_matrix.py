@@ -88,6 +88,7 @@ PARAMS: dict[str, tuple[str, str, str]] = {
     "into": ("r201", "xq7lab", "nosuchroom"),  # the room another is merged into
     "device": ("tasmota:hqsensor", "tasmota:xq7sensor", "tasmota:nosuchdevice"),  # placed
     "ref": ("req:hq", "req:xq7", "RNOSUCHREF"),  # an occupant request waiting for triage
+    "asset": ("ahu-hq", "xq7-ahu", "nosuchasset"),  # equipment, codes unique across buildings
 }
 PHOTO_WO = {"wo_id": ("wo:hq-req", "wo:xq7-req", "987654")}  # work made from a report
 # A device heard but placed nowhere yet: only a manager of every building sees it, so to the
@@ -168,6 +169,11 @@ ROOM_EDIT_FORM = {"edit-name": "Lobi Baru", "edit-floor": "l1", "edit-kind": "lo
                   "edit-traffic": "high"}  # fmt: skip
 PLACE_FORM = {"room": "{building}/{room}", "sensor": "", "mapping": "", "offsets": ""}
 PLACE_JSON = {"building": "{building}", "room": "{room}"}
+ASSET_FORM = {"code": "matrixahu", "kind": "ahu", "building": "{building}", "room": "{room}",
+              "serves": "{room}", "name": "Matrix AHU"}  # fmt: skip
+ASSET_JSON = {"code": "matrixahu", "kind": "ahu", "building": "{building}", "room": "{room}",
+              "serves": ["{room}"]}  # fmt: skip
+METER_FORM = {"meter": "run_hours", "value": "1234"}
 
 # fmt: off
 # Every route of url_map, as "METHOD rule". New routes go here: a Case (or several) when they
@@ -512,6 +518,27 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
              params={"device": (PARAMS["device"][0], PENDING, PARAMS["device"][2])},
              boss_sees=False, mutates=True, label="pending"),
     ],
+    # --- assets: equipment follows its building; managers add and edit, workers read
+    "GET /assets": [
+        Case("list", WORKERS, present="ahu-hq"),
+        Case("filter", WORKERS, query="?building={building}", present="ahu-hq"),
+    ],
+    "POST /assets": Case("create", (FM,), body=ASSET_FORM, ok=302, boss_sees=False,
+                         mutates=True),
+    "GET /assets/<asset>": Case("object", WORKERS, present="AHU Pusat"),
+    "POST /assets/<asset>": Case("object", (FM,), body={"name": "Matrix"}, ok=302,
+                                 boss_sees=False, mutates=True),
+    "POST /assets/<asset>/meters": Case("object", WORKERS, body=METER_FORM, ok=302,
+                                        boss_sees=False, mutates=True),
+    "GET /assets/<asset>/qr": Case("object", MANAGERS, present="AHU Pusat"),
+    "GET /api/v1/assets": [
+        Case("list", WORKERS, present="ahu-hq"),
+        Case("filter", WORKERS, query="?building={building}", present="ahu-hq"),
+    ],
+    "POST /api/v1/assets": Case("create", (FM,), body=ASSET_JSON, ok=201, mutates=True),
+    "GET /api/v1/assets/<asset>": Case("object", WORKERS, present="AHU Pusat"),
+    "POST /api/v1/assets/<asset>/meters": Case("object", WORKERS, body={"meter": "run_hours",
+                                               "value": 1234}, ok=201, mutates=True),
     "POST /devices/<path:device>/retire": [
         Case("object", (FM,), ok=302, boss_sees=False, mutates=True),
         Case("object", (FM,), ok=302,
@@ -748,6 +775,11 @@ def seed_register(container: FixedClockContainer, boss: Actor) -> None:
     # (the merge does not move devices yet; reported, not this matrix's business).
     devices.place(inside, INSIDE, "r201", by=boss)
     devices.place(outside, OUTSIDE, "xq7lab", by=boss)
+    assets = container.asset_service
+    assets.add("ahu-hq", "ahu", INSIDE, room="lobby", serves=("lobby", "r201"), name="AHU Pusat",
+               by=boss)  # fmt: skip
+    assets.add("xq7-ahu", "ahu", OUTSIDE, room="xq7vault", serves=("xq7vault", "xq7lab"),
+               name="AHU Xq7", by=boss)  # fmt: skip
 
 
 def _copy(source: Path, target: Path) -> str:
