@@ -267,12 +267,14 @@ class Container:
         """The building register people edit (scoped); merging rooms moves ingest's alerts."""
         from devices.service import move_room_devices
         from ingest.alert_service import move_room_alerts
+        from inspections.services.inspections import move_room_inspections
         from maintenance.services.buildings import BuildingService
         from occupants.services.requests import move_room_requests
 
         def move_room_things(session: Session, from_room: int, into_room: int) -> int:
-            # Devices, and occupants' requests and links, follow a merged room.
+            # Devices, occupants' requests and links, and inspections follow a merged room.
             move_room_requests(session, from_room, into_room)
+            move_room_inspections(session, from_room, into_room)
             return move_room_devices(session, from_room, into_room)
 
         return BuildingService(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from inspections.adapters.orm import Inspection, InspectionItem
@@ -366,3 +366,15 @@ class InspectionService:
             tuple(averages(results, tz, ["week"])), tuple(averages(results, tz, ["crew"])),
             tuple(averages(results, tz, ["room"])), tuple(averages(results, tz, ["template"])),
         )  # fmt: skip
+
+
+def move_room_inspections(session: Session, from_room: int, into_room: int) -> int:
+    """A room merged into another (in the merge's transaction): its inspections become the
+    other room's."""
+    moved = session.execute(
+        update(Inspection)
+        .where(Inspection.room_id == from_room)
+        .values(room_id=into_room)
+        .execution_options(synchronize_session=False)
+    )
+    return int(moved.rowcount)  # type: ignore[attr-defined]
