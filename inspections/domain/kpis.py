@@ -166,11 +166,11 @@ def mttr_hours(orders: Iterable[OrderFacts], start: datetime, end: datetime) -> 
 
 
 def backlog(orders: Iterable[OrderFacts], at: datetime) -> Backlog:
-    """Work created before `at` and not completed by then (cancelled work left out)."""
+    """Work created by `at` and not completed by then (cancelled work left out)."""
     ages = [
         (at - o.created_at).total_seconds() / 86400
         for o in orders
-        if o.status != "cancelled" and o.created_at < at
+        if o.status != "cancelled" and o.created_at <= at
         and (o.completed_at is None or o.completed_at > at)
     ]  # fmt: skip
     if not ages:
