@@ -162,3 +162,17 @@ def test_the_kpi_api_csv_and_page(
     assert rows[0]["audit_score"] == "75.0" and rows[0]["sla_resolution_hit_rate"] == ""
     page = as_user("viewer").get("/kpis?building=hq&month=2026-03&lang=en").get_data(as_text=True)
     assert "PM compliance" in page and 'id="kpi-rates"' in page and "kpis.js" in page
+
+
+def test_the_pages_speak_indonesian_and_the_checklist_its_items_in_both_languages(
+    as_user: Callable[[str], FlaskClient],
+) -> None:
+    sup = as_user("sup")
+    form = sup.get("/inspections/new?room=hq/lobby&template=toilet").get_data(as_text=True)
+    assert "Lantai bersih dan kering" in form and "Kirim inspeksi" in form
+    english = sup.get("/inspections/new?room=hq/lobby&template=toilet&lang=en").get_data(
+        as_text=True
+    )
+    assert "Floor clean and dry" in english and "Submit inspection" in english
+    kpis = as_user("fm").get("/kpis?building=hq&lang=id").get_data(as_text=True)
+    assert "Kepatuhan PM" in kpis and "tidak ada data" in kpis
