@@ -76,10 +76,12 @@ class Template:
 
 
 def _texts(value: Any, where: str) -> dict[str, str]:
-    if not isinstance(value, Mapping) or not all(
-        isinstance(value.get(lang), str) and value[lang].strip() for lang in LANGS
+    if (
+        not isinstance(value, Mapping)
+        or set(value) != set(LANGS)
+        or not all(isinstance(value[lang], str) and value[lang].strip() for lang in LANGS)
     ):
-        raise TemplateError(f"{where}: needs texts in id and en")
+        raise TemplateError(f"{where}: needs texts in id and en, and nothing else")
     return {lang: str(value[lang]) for lang in LANGS}
 
 

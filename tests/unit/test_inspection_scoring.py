@@ -92,14 +92,21 @@ def test_the_shipped_templates_have_both_languages_and_the_right_crews() -> None
             assert item.words("id") and item.words("en") and item.words("id") != item.words("en")
 
 
-@pytest.mark.parametrize("bad", [
+MALFORMED = [
     {"x": {"title": {"id": "a", "en": "b"}, "items": []}},
     {"x": {"crew": "c", "title": {"id": "a", "en": "b"}, "items": []}},
     {"x": {"crew": "c", "title": {"id": "a", "en": "b"},
            "items": [{"code": "a", "kind": "stars", "text": {"id": "a", "en": "b"}}]}},
     {"x": {"crew": "c", "title": {"id": "a"},
            "items": [{"code": "a", "kind": "score", "text": {"id": "a", "en": "b"}}]}},
-])  # fmt: skip
+]  # fmt: skip
+MALFORMED.append(  # an unquoted comma in a YAML flow mapping makes a key of the rest
+    {"x": {"crew": "c", "title": {"id": "a", "en": "b"}, "items": [{"code": "a", "kind": "score",
+     "text": {"id": "Kloset", "urinoir": None, "en": "Toilets"}}]}}
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("bad", MALFORMED)
 def test_malformed_templates_are_refused(bad: dict) -> None:
     with pytest.raises(TemplateError):
         parse_templates(bad)

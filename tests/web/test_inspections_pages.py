@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -176,3 +177,22 @@ def test_the_pages_speak_indonesian_and_the_checklist_its_items_in_both_language
     assert "Floor clean and dry" in english and "Submit inspection" in english
     kpis = as_user("fm").get("/kpis?building=hq&lang=id").get_data(as_text=True)
     assert "Kepatuhan PM" in kpis and "tidak ada data" in kpis
+
+
+def test_the_cli_lists_inspections_and_prints_the_apis_kpis(
+    app: Flask, as_user: Callable[[str], FlaskClient], container: FixedClockContainer,
+    token_for: Callable[[str], dict[str, str]],
+) -> None:  # fmt: skip
+    from click.testing import CliRunner
+
+    from inspections.cli import inspections, kpis
+
+    _inspect(container)
+    listed = CliRunner().invoke(inspections, ["list", "--json"], obj=container)
+    [row] = json.loads(listed.output)
+    assert (row["room"], row["template"], row["score"], row["failed"]) == (
+        "r201", "office_floor", 75.0, 1)  # fmt: skip
+    printed = CliRunner().invoke(kpis, ["hq", "--month", "2026-03"], obj=container)
+    api = app.test_client().get("/api/v1/kpis?building=hq&month=2026-03", headers=token_for("fm"))
+    assert json.loads(printed.output) == api.get_json()
+    assert CliRunner().invoke(kpis, ["nosuch"], obj=container).exit_code != 0
