@@ -161,8 +161,8 @@ def test_the_kpi_api_csv_and_page(
     rows = list(csv.DictReader(io.StringIO(csv_text)))
     assert [r["crew"] for r in rows] == ["", "cleaning", "hvac"]
     assert rows[0]["audit_score"] == "75.0" and rows[0]["sla_resolution_hit_rate"] == ""
-    page = as_user("viewer").get("/kpis?building=hq&month=2026-03&lang=en").get_data(as_text=True)
-    assert "PM compliance" in page and 'id="kpi-rates"' in page and "kpis.js" in page
+    html = as_user("viewer").get("/kpis?building=hq&month=2026-03&lang=en").get_data(as_text=True)
+    assert "PM compliance" in html and 'id="kpi-rates"' in html and "kpis.js" in html
 
 
 def test_the_pages_speak_indonesian_and_the_checklist_its_items_in_both_languages(
