@@ -27,7 +27,7 @@ from inspections.domain.model import (
     parse_templates,
     score,
 )
-from maintenance.adapters.orm import Building, Room, WorkOrder
+from maintenance.adapters.orm import Building, Room
 from maintenance.domain.errors import InvalidInput, NotAllowed, NotFound
 from maintenance.domain.sla import SlaTarget
 from maintenance.domain.transitions import Actor
@@ -226,8 +226,7 @@ class InspectionService:
             wo_id = None
             if mark.failed:
                 wo_id = self._open_work(session, inspection_id, template, mark, room.id,
-                                        building_id, room.name, photo, now, actor,
-                                        target)  # fmt: skip
+                                        building_id, room.name, now, actor, target)  # fmt: skip
             session.add(InspectionItem(
                 inspection_id=inspection_id, position=position, item=mark.item.code,
                 text=mark.item.words("id")[:300], kind=mark.item.kind, weight=mark.item.weight,
@@ -237,16 +236,13 @@ class InspectionService:
 
     def _open_work(
         self, session: Session, inspection_id: int, template: Template, mark: Marked, room_id: int,
-        building_id: int, room_name: str, photo: str | None, now: datetime, actor: str,
-        target: SlaTarget,
+        building_id: int, room_name: str, now: datetime, actor: str, target: SlaTarget,
     ) -> int:  # fmt: skip
         item = mark.item
         lines = [f"{template.words('id')} #{inspection_id}: {item.words('id')}",
                  f"({template.words('en')}: {item.words('en')})"]  # fmt: skip
         if mark.answer.note:
             lines.append(mark.answer.note)
-        if photo:
-            lines.append("Foto / photo: /work-orders/{id}/photos/0")
         values = {
             "type": WORK_TYPE, "crew_id": template.crew, "building_id": building_id,
             "room_id": room_id, "priority": WORK_PRIORITY, "checklist": [],
@@ -256,9 +252,6 @@ class InspectionService:
         wo_id = insert_work_order(session, values, target=target, start=now, now=now,
                                   actor=actor)  # fmt: skip
         assert wo_id is not None  # noqa: S101 - a plain insert always returns its key
-        if photo:
-            wo = session.get_one(WorkOrder, wo_id)
-            wo.description = wo.description.replace("{id}", str(wo_id))
         record(session, wo_id, now, actor, "note",
                text=f"inspection #{inspection_id}: {item.code}")  # fmt: skip
         return wo_id

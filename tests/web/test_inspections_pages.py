@@ -62,6 +62,9 @@ def test_a_supervisor_runs_an_inspection_and_the_failed_item_becomes_work_with_i
     assert f"/work-orders/{wo_id}" in detail
     # The technician of the cleaning crew sees the work order and its photo.
     tech = as_user("tech")
+    work = tech.get(f"/my-work/{wo_id}").get_data(as_text=True)
+    assert f'href="/work-orders/{wo_id}/photos/0" data-photo' in work
+    assert "Lantai basah di dekat wastafel" in work and "Floor clean and dry" in work
     photo = tech.get(f"/work-orders/{wo_id}/photos/0")
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
     with Image.open(io.BytesIO(photo.data)) as image:
