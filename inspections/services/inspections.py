@@ -127,6 +127,19 @@ class AuditSummary:
     by_crew: tuple[Average, ...]
     by_room: tuple[Average, ...]
     by_template: tuple[Average, ...]
+    by_room_week: tuple[Average, ...] = ()
+
+    @property
+    def weeks(self) -> list[str]:
+        """The weeks (their Mondays) that had inspections, in order."""
+        return [a.key[0] for a in self.by_week]
+
+    def room_weeks(self) -> list[tuple[str, dict[str, Average]]]:
+        """Each room's mean score per week: (room, week → average), rooms in order."""
+        rows: dict[str, dict[str, Average]] = {}
+        for a in self.by_room_week:
+            rows.setdefault(a.key[0], {})[a.key[1]] = a
+        return sorted(rows.items())
 
     @property
     def mean(self) -> float | None:
@@ -358,6 +371,7 @@ class InspectionService:
             building, name, month, tz, tuple(done),
             tuple(averages(results, tz, ["week"])), tuple(averages(results, tz, ["crew"])),
             tuple(averages(results, tz, ["room"])), tuple(averages(results, tz, ["template"])),
+            tuple(averages(results, tz, ["room", "week"])),
         )  # fmt: skip
 
 

@@ -166,6 +166,9 @@ def test_audit_summary_and_kpis_of_the_month(app: Clocked) -> None:
         (("2026-03-02",), 1), (("2026-03-09",), 1)]  # fmt: skip
     assert [a.mean for a in summary.by_week] == [70.0, 100.0]
     assert summary.mean == 85.0 and summary.failed_items == 2
+    [(room, cells)] = summary.room_weeks()
+    assert room == "wc-l1" and {w: a.mean for w, a in cells.items()} == {
+        "2026-03-02": 70.0, "2026-03-09": 100.0}  # fmt: skip
     kpis = app.kpis.month(scope=EVERYTHING, building="hq", month=date(2026, 3, 1))
     # Two corrective orders opened on 2 March, none responded to or completed by April.
     assert (kpis.overall.audit_score, kpis.overall.audits) == (85.0, 2)

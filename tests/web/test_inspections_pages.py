@@ -118,6 +118,7 @@ def test_the_audit_summary_its_print_and_csv(
     page = fm.get("/audits?building=hq&month=2026-03&lang=en").get_data(as_text=True)
     assert "Monthly audit summary" in page and "Ruang Rapat 201" in page
     assert "2026-03-09" in page  # the week of 10 March starts on Monday the 9th
+    assert 'data-group="room-week"' in page
     printed = fm.get("/audits?building=hq&month=2026-03&print=1").get_data(as_text=True)
     assert "data-print" in printed and "<nav" not in printed
     answer = fm.get("/audits.csv?building=hq&month=2026-03")
