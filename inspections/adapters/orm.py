@@ -16,8 +16,9 @@ class Inspection(Base):
 
     __tablename__ = "inspections"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Made when the form is shown: submitting the same form twice records one inspection.
-    key: Mapped[str] = mapped_column(String(64), unique=True)
+    # "inspector/key", the key made when the form is shown: submitting the same form twice
+    # records one inspection.
+    key: Mapped[str] = mapped_column(String(130), unique=True)
     template: Mapped[str] = mapped_column(String(64))
     crew_id: Mapped[str] = mapped_column(ForeignKey("crews.id"), index=True)
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)

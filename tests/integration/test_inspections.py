@@ -104,6 +104,9 @@ def test_resubmitting_the_same_form_does_not_double_the_work_orders(app: Clocked
     assert len(app.inspections.recent(scope=EVERYTHING)) == 1
     page = app.work_order_service.list(viewer=actor(app, "rina"))
     assert len([o for o in page.items if o.source == "inspection"]) == 2
+    # Another inspector's form with the same key is theirs, not budi's.
+    other = app.inspections.submit(actor(app, "rina"), toilet())
+    assert other.id != first.id and other.inspector == "rina"
     # A new form (a new key) is a new inspection.
     third = app.inspections.submit(budi, toilet("form-2"))
     assert third.id != first.id and set(third.work_orders).isdisjoint(first.work_orders)

@@ -22,7 +22,7 @@ def upgrade() -> None:
     op.create_table(
         "inspections",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("key", sa.String(length=130), nullable=False),
         sa.Column("template", sa.String(length=64), nullable=False),
         sa.Column("crew_id", sa.String(length=32), nullable=False),
         sa.Column("building_id", sa.Integer(), nullable=False),
