@@ -200,3 +200,19 @@ def test_the_cli_lists_inspections_and_prints_the_apis_kpis(
     api = app.test_client().get("/api/v1/kpis?building=hq&month=2026-03", headers=token_for("fm"))
     assert json.loads(printed.output) == api.get_json()
     assert CliRunner().invoke(kpis, ["nosuch"], obj=container).exit_code != 0
+
+
+@pytest.mark.parametrize(("change", "status"), [
+    ({"item-floor": "99"}, 400), ({"item-floor": "x"}, 400), ({"item-smell": "maybe"}, 400),
+    ({"template": "nosuch"}, 400), ({"room": "hq"}, 400), ({"room": "hq/../x"}, 400),
+    ({"key": ""}, 400), ({"room": "hq/nosuchroom"}, 404), ({"room": "nosuch/lobby"}, 404),
+])  # fmt: skip
+def test_what_a_form_cannot_be_is_refused_never_a_500(
+    as_user: Callable[[str], FlaskClient], container: FixedClockContainer,
+    change: dict[str, str], status: int,
+) -> None:  # fmt: skip
+    form = toilet_form("bad-form", **{"item-floor": "5"})
+    del form["photo-floor"]
+    form.update(change)
+    assert as_user("sup").post("/inspections", **multipart(form)).status_code == status
+    assert container.inspections.recent(scope=EVERYTHING) == []
