@@ -45,7 +45,8 @@ def inspections_templates() -> None:
     from inspections.services.inspections import load_templates
 
     for t in load_templates().values():
-        click.echo(f"{t.code} ({t.crew}): {t.words('id')} / {t.words('en')}")
+        kinds = ", ".join(t.room_kinds) or "any room"
+        click.echo(f"{t.code} ({t.crew}; {kinds}): {t.words('id')} / {t.words('en')}")
         for item in t.items:
             click.echo(f"  {item.code:10} {item.kind:9} ×{item.weight:g}  {item.words('en')}")
 
