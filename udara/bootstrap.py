@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from ingest.quality import SensorQuality
     from ingest.rebuild import WindowRebuild
     from ingest.service import IngestService
+    from inspections.services.inspections import InspectionService
+    from inspections.services.kpis import KpiService
     from maintenance.scheduler import Job
     from maintenance.services.alert_work_orders import AlertWorkOrders
     from maintenance.services.buildings import BuildingService
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
     from notifications.services.notifier import Notifier
     from notifications.services.people import PeopleNotifications
     from notifications.services.work_orders import WorkOrderNotifications
+    from occupants.adapters.photos import PhotoStore
     from occupants.services.links import RoomLinks
     from occupants.services.requests import OccupantRequests
 
@@ -267,14 +270,16 @@ class Container:
         from assets.service import move_room_assets
         from devices.service import move_room_devices
         from ingest.alert_service import move_room_alerts
+        from inspections.services.inspections import move_room_inspections
         from maintenance.services.buildings import BuildingService
         from occupants.services.requests import move_room_requests
 
         def move_room_things(session: Session, from_room: int, into_room: int) -> int:
-            # Devices, assets and zones, and occupants' requests and links, follow a merged
-            # room.
+            # Devices, assets and zones, occupants' requests and links, and inspections
+            # follow a merged room.
             move_room_requests(session, from_room, into_room)
             move_room_assets(session, from_room, into_room)
+            move_room_inspections(session, from_room, into_room)
             return move_room_devices(session, from_room, into_room)
 
         return BuildingService(
@@ -501,19 +506,50 @@ class Container:
     @cached_property
     def occupant_requests(self) -> OccupantRequests:
         """Occupant reports → requests → work orders; triage; the reporter's status."""
-        from occupants.adapters.photos import PhotoStore
         from occupants.services.requests import OccupantRequests, load_rules
 
         s = self.settings
         rules = load_rules(s.occupant_rules_file) if s.occupant_rules_file else load_rules()
         return OccupantRequests(
-            self.session_factory, self.clock, rules, PhotoStore(s.media_dir), self.room_air
+            self.session_factory, self.clock, rules, self.photo_store, self.room_air
         )
 
     def room_air(self, building: str, room: str) -> dict[str, float]:
         """A room's latest readings (within the offline window): what a report records."""
         since = self.clock() - timedelta(seconds=self.settings.offline_after_s)
         return self.iaq_readings.latest(since, frozenset({building})).get((building, room), {})
+
+    @cached_property
+    def photo_store(self) -> PhotoStore:
+        """Photos of reports and inspections: re-encoded, by content hash, under media_dir."""
+        from occupants.adapters.photos import PhotoStore
+
+        return PhotoStore(self.settings.media_dir)
+
+    def work_order_photos(self, wo_id: int) -> list[str]:
+        """Digests of a work order's photos: its occupants' reports', its inspection's (the
+        caller has checked that its reader may see the work order)."""
+        return [
+            *self.occupant_requests.work_order_photos(wo_id),
+            *self.inspections.work_order_photos(wo_id),
+        ]
+
+    # --- inspections ---
+    @cached_property
+    def inspections(self) -> InspectionService:
+        """Inspections and cleaning audits: templates, scores, corrective work, summaries."""
+        from inspections.services.inspections import InspectionService, load_templates
+
+        return InspectionService(
+            self.session_factory, self.clock, load_templates(), self.photo_store
+        )
+
+    @cached_property
+    def kpis(self) -> KpiService:
+        """Maintenance KPIs per building, crew and month."""
+        from inspections.services.kpis import KpiService
+
+        return KpiService(self.session_factory, self.clock)
 
     # --- web ---
     @cached_property

@@ -107,6 +107,7 @@ def create_app(
     from web.board.views import bp as board_bp
     from web.devices.views import bp as devices_bp
     from web.iaq.views import bp as iaq_bp
+    from web.inspections.views import bp as inspections_bp
     from web.locations.views import bp as locations_bp
     from web.mywork.views import bp as mywork_bp
     from web.notify.views import bp as notify_bp
@@ -120,6 +121,7 @@ def create_app(
     app.register_blueprint(locations_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(occupants_bp)
+    app.register_blueprint(inspections_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(assets_bp)
     extensions.csrf.exempt(api_bp)  # the API checks tokens, or CSRF headers on sessions

@@ -46,6 +46,7 @@ from werkzeug.test import TestResponse
 
 from devices.domain import Sighting
 from ingest.domain.alerts import AlertChange, AlertKey
+from inspections.services.inspections import InspectionInput, ItemInput
 from maintenance.domain.transitions import Actor
 from maintenance.services.plan_rows import PlanSpec
 from maintenance.services.users import actor_of
@@ -89,6 +90,8 @@ PARAMS: dict[str, tuple[str, str, str]] = {
     "device": ("tasmota:hqsensor", "tasmota:xq7sensor", "tasmota:nosuchdevice"),  # placed
     "ref": ("req:hq", "req:xq7", "RNOSUCHREF"),  # an occupant request waiting for triage
     "asset": ("ahu-hq", "xq7-ahu", "nosuchasset"),  # equipment, codes unique across buildings
+    "inspection_id": ("insp:hq", "insp:xq7", "987654"),
+    "position": ("0", "0", "0"),  # an item of its inspection: bound to it, not a building
 }
 PHOTO_WO = {"wo_id": ("wo:hq-req", "wo:xq7-req", "987654")}  # work made from a report
 # A device heard but placed nowhere yet: only a manager of every building sees it, so to the
@@ -163,6 +166,11 @@ WORK_ORDER_JSON = {
     "title": "Matrix raised",
 }
 
+INSPECTION_FORM = {
+    "key": "matrix-inspection", "template": "office_floor", "room": "{building}/{room}",
+    "item-floor": "5", "item-desks": "4", "item-glass": "5", "item-bins": "pass",
+    "item-lights": "pass",
+}  # fmt: skip
 BUILDING_FORM = {"new-code": "{code}", "new-name": "Matrix", "new-timezone": "Asia/Jakarta"}
 MERGE_FORM = {"merge-from_room": "{room}", "merge-into": "{into}"}
 ROOM_EDIT_FORM = {"edit-name": "Lobi Baru", "edit-floor": "l1", "edit-kind": "lobby",
@@ -479,6 +487,42 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
         Case("list", READERS, present="lobby"),
         Case("filter", READERS, query="?building={building}", present="lobby"),
     ],
+    # --- inspections, the monthly audit summary, KPIs
+    "GET /inspections": [
+        Case("list", READERS, present="Lobi"),
+        Case("filter", READERS, query="?building={building}", present="Lobi"),
+    ],
+    "GET /inspections/new": [
+        Case("list", MANAGERS, present="hq/lobby"),
+        Case("object", MANAGERS, query="?room={building}/{room}&template=toilet",
+             present="Lobi", label="checklist"),
+    ],
+    "POST /inspections": Case("object", MANAGERS, body=INSPECTION_FORM, ok=303,
+                              boss_sees=False, mutates=True),
+    "GET /inspections/<int:inspection_id>": Case("object", READERS, present="Lobi"),
+    "GET /inspections/<int:inspection_id>/photos/<int:position>": Case(
+        "object", READERS, fixed=("position",), boss_sees=False
+    ),
+    "GET /audits": [
+        Case("list", READERS, present="Lobi", boss_sees=False),
+        Case("object", READERS, query="?building={building}&month=2026-03", present="Lobi"),
+        Case("object", READERS, query="?building={building}&month=2026-03&print=1",
+             present="Lobi", label="print"),
+    ],
+    "GET /audits.csv": [
+        Case("list", READERS, present="lobby", boss_sees=False),
+        Case("object", READERS, query="?building={building}&month=2026-03", present="lobby"),
+    ],
+    "GET /kpis": [
+        Case("list", READERS, present="cleaning", boss_sees=False),
+        Case("object", READERS, query="?building={building}&month=2026-03", present="cleaning"),
+    ],
+    "GET /kpis.csv": [
+        Case("list", READERS, present="cleaning", boss_sees=False),
+        Case("object", READERS, query="?building={building}&month=2026-03", present="cleaning"),
+    ],
+    "GET /api/v1/kpis": Case("object", READERS, query="?building={building}&month=2026-03",
+                             present="cleaning"),
     # --- devices: placed ones follow their building, pending ones are of no building yet
     "GET /devices": Case("list", (FM,), present="tasmota:hqsensor"),
     "GET /api/v1/devices": Case("list", EVERYONE, present="tasmota:hqsensor"),
@@ -740,6 +784,7 @@ def seed_world(container: FixedClockContainer) -> tuple[dict[str, int | str], di
     )
     ids["alert:hq"], ids["alert:xq7"] = opened[0].id, opened[1].id
     seed_requests(container, ids)
+    seed_inspections(container, ids)
     tokens = {role: container.token_service.create(role, NOW) for role in ROLES}
     return ids, tokens
 
@@ -757,6 +802,20 @@ def seed_requests(container: FixedClockContainer, ids: dict[str, int | str]) -> 
         assert made.out.work_order_id is not None
         ids[f"wo:{key}-req"] = made.out.work_order_id
         ids[f"req:{key}"] = requests.report(place, ReportInput("other", f"{prefix}-req lain"))
+
+
+def seed_inspections(container: FixedClockContainer, ids: dict[str, int | str]) -> None:
+    """An office-floor inspection in each building whose failed first item has a photo."""
+    boss = container.user_service.by_username(BOSS)
+    assert boss is not None
+    for building, room, key in ((INSIDE, "lobby", "hq"), (OUTSIDE, "xq7vault", "xq7")):
+        items = [ItemInput("floor", score=1, photo=phone_jpeg((64, 48))),
+                 ItemInput("desks", score=4), ItemInput("glass", score=5),
+                 ItemInput("bins", passed=True), ItemInput("lights", passed=True)]  # fmt: skip
+        done = container.inspections.submit(
+            actor_of(boss), InspectionInput(f"seed-{key}", "office_floor", building, room, items)
+        )
+        ids[f"insp:{key}"] = done.id
 
 
 def seed_register(container: FixedClockContainer, boss: Actor) -> None:

@@ -149,6 +149,7 @@ def detail(wo_id: int) -> ResponseReturnValue:
         manages=manages(me(), wo),
         note_form=NoteForm(),
         deliveries=deliveries_of(wo_id=wo.id),
+        photos=deps.container().work_order_photos(wo.id),
     )
 
 

@@ -64,6 +64,7 @@ def work_order(wo_id: int) -> ResponseReturnValue:
         can_tick=ticks(me(), wo),
         note_form=NoteForm(),
         finish_form=FinishForm(),
+        photos=deps.container().work_order_photos(wo_id),
     )
 
 

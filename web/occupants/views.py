@@ -89,14 +89,15 @@ def reject(ref: str) -> ResponseReturnValue:
 @bp.get("/work-orders/<int:wo_id>/photos/<int:index>")
 @roles_required(*WORKERS, security.VIEWER)
 def photo(wo_id: int, index: int) -> ResponseReturnValue:
-    """Photo `index` of a work order (from its requests), to whoever may see the order."""
+    """Photo `index` of a work order (from its requests or inspection), to whoever may see
+    the order."""
     c = deps.container()
     try:
         c.work_order_service.get(wo_id, viewer=security.actor())
     except NotFound:
         abort(404)
-    digests = c.occupant_requests.work_order_photos(wo_id)
-    data = c.occupant_requests.photos.get(digests[index]) if index < len(digests) else None
+    digests = c.work_order_photos(wo_id)  # from occupants' reports and inspections
+    data = c.photo_store.get(digests[index]) if index < len(digests) else None
     if data is None:
         abort(404)
     response = Response(data, mimetype="image/jpeg")
