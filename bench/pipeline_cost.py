@@ -27,8 +27,10 @@ from ingest.devices import DeviceRouter
 from ingest.domain.alerts import AlertChange, AlertKey
 from ingest.domain.evaluation import EvaluationConfig, Evaluator
 from ingest.domain.profiles import load_profile
+from ingest.domain.quality_config import load_quality_config
 from ingest.inbound import InboundMessage, WireAck, WireMessage
 from ingest.pipeline import IngestPipeline, PipelineStats, _Batch
+from ingest.quality import SensorQuality
 from sensors_sim.formats import Device
 
 BATCH = 5_000
@@ -72,8 +74,9 @@ class _Registry:
         pass
 
 
-def pipeline(devices: dict[str, list[Device]]) -> IngestPipeline:
-    """The worker's pipeline with the real evaluator and device router, no I/O."""
+def pipeline(devices: dict[str, list[Device]], quality: bool = True) -> IngestPipeline:
+    """The worker's pipeline with the real evaluator, data-quality detector (as ingest runs
+    it, unless `quality` is off) and device router, no I/O."""
     formats = tuple(f for f in devices if f != BASELINE)
     placed = [d for f in formats for d in devices[f]]
     rooms = {(d.room.building, d.room.name) for ds in devices.values() for d in ds}
@@ -82,7 +85,7 @@ def pipeline(devices: dict[str, list[Device]]) -> IngestPipeline:
         _Registry(placed),
         ZONE,
         lambda: {building(f): ZONE for f in devices},
-        lambda placement: 0,
+        lambda placement, keep: 0,
         lambda: RECEIVED,
     )
 
@@ -91,9 +94,11 @@ def pipeline(devices: dict[str, list[Device]]) -> IngestPipeline:
 
     evaluator = Evaluator(load_profile("permenkes-1077-2011"), EvaluationConfig())
     inbox: queue.Queue[list[WireMessage]] = queue.Queue()
+    judge = SensorQuality(load_quality_config(), ZONE) if quality else None
     p = IngestPipeline(
-        inbox, _NoInflux(), evaluator, _NoAlerts(), ack, lambda: RECEIVED, devices=router
-    )
+        inbox, _NoInflux(), evaluator, _NoAlerts(), ack, lambda: RECEIVED, devices=router,
+        quality=judge,
+    )  # fmt: skip
     p._known_rooms.update(rooms)
     router.refresh()
     return p
@@ -123,6 +128,9 @@ def main() -> None:
     parser.add_argument("--rooms", type=int, default=500)
     parser.add_argument("--formats", default="tasmota,chirpstack")
     parser.add_argument("--profile", help="print a cProfile of this format's drain")
+    parser.add_argument(
+        "--no-quality", action="store_true", help="leave out the data-quality detector"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="best of N drains per format")
     args = parser.parse_args()
     names = [BASELINE, *[f for f in args.formats.split(",") if f and f != BASELINE]]
@@ -132,7 +140,9 @@ def main() -> None:
     for fmt in names:
         best = float("inf")
         for _ in range(args.repeat):
-            best = min(best, drain(pipeline(devices), backlogs[fmt]))  # fresh windows each time
+            best = min(
+                best, drain(pipeline(devices, not args.no_quality), backlogs[fmt])
+            )  # fresh windows each time
         costs[fmt] = best / args.readings * 1e6
     print(f"{'format':<12} {'µs a message':>13} {'vs ' + BASELINE:>10}")
     for fmt, us in costs.items():

@@ -18,9 +18,10 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from devices.domain import Placement, Sighting, sensor_tag
@@ -31,6 +32,7 @@ from ingest.unplaced import unplaced_line
 log = logging.getLogger(__name__)
 
 REFRESH_EVERY_S = 2.0
+RECENT_HELD = timedelta(minutes=30)
 PENDING, RETIRED = "pending", "retired"
 # The registry is told what was heard at most this often: a new device is pending within
 # seconds, and a busy site costs one transaction per interval, not one per batch (measured
@@ -80,7 +82,7 @@ class DeviceRouter:
         directory: DeviceDirectory,
         default_timezone: str,
         building_timezones: Callable[[], dict[str, str]],
-        copy_held: Callable[[Placement], int],
+        copy_held: Callable[[Placement, Callable[[Reading], None]], int],
         clock: Callable[[], datetime],
         record_every_s: float = RECORD_EVERY_S,
     ) -> None:
@@ -104,6 +106,9 @@ class DeviceRouter:
         self._record_every = record_every_s
         self._next_record = 0.0
         self._zones: dict[str, str] = {}
+        # The last `RECENT_HELD` (event time) of a just-placed device's held readings: copied
+        # into the room and, unlike older held history, evaluated (see `take_copied`).
+        self._copied: list[Reading] = []
 
     # --- decoding and routing (the pipeline thread) ---
     def decode(self, topic: str, payload: bytes, received_at: datetime) -> Outcome:
@@ -191,14 +196,34 @@ class DeviceRouter:
                 self._copy(placement)
 
     def _copy(self, placement: Placement) -> None:
+        recent: deque[Reading] = deque()  # the held stream's last RECENT_HELD, event time
+
+        def keep(reading: Reading) -> None:  # readings come oldest first
+            recent.append(reading)
+            while recent[0].time < reading.time - RECENT_HELD:
+                recent.popleft()
+
         try:
-            copied = self._copy_held(placement)
+            copied = self._copy_held(placement, keep)
             self._directory.mark_held_copied(placement.device, self._clock())
         except Exception:
             log.warning("could not copy held readings of %s yet", placement.device, exc_info=True)
             self._version = 0  # look at every device again next time: the copy is retried
             return
+        self._copied.extend(recent)
         log.info("device %s placed: %d held readings copied", placement.device, copied)
+
+    def take_copied(self) -> list[Reading]:
+        """The recent held readings copied since the last call, oldest first, to evaluate.
+
+        Readings a device sent while it was pending, or in the seconds between its placement
+        and ingest noticing it, are copied into the room; the last `RECENT_HELD` of them (by
+        their own time) are also judged like live ones, so air that is bad as the device is
+        placed raises its alert at once. Older held history only fills the charts: it opens
+        no alerts, and so no work orders, for conditions long over."""
+        taken, self._copied = self._copied, []
+        taken.sort(key=lambda r: r.time)
+        return taken
 
     def _settings_of(self, placement: Placement) -> DeviceSettings:
         zone = self._zones.get(placement.building or "", self._default.timezone)

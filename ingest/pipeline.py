@@ -190,6 +190,7 @@ class IngestPipeline:
                     self._flush(batch)
                 if self._devices is not None:
                     self._devices.between_batches()
+                    self._evaluate_copied(self._devices.take_copied())
                 if self._quality is not None:
                     self._quality.maybe_refresh()
                 self._maybe_check_offline()
@@ -248,6 +249,20 @@ class IngestPipeline:
         evaluated, flagged, changes = self._quality.judge(reading)
         batch.faulty.extend(changes)
         return reading_line(reading, flagged), evaluated
+
+    def _evaluate_copied(self, readings: list[Reading]) -> None:
+        """Judge a just-placed device's recent held readings (already stored) like live ones."""
+        if not readings:
+            return
+        now = self._clock()
+        changes: list[AlertChange] = []
+        for reading in readings:
+            evaluated = reading
+            if self._quality is not None:
+                evaluated, _, faulty = self._quality.judge(reading)
+                changes.extend(faulty)
+            changes.extend(self._evaluator.observe(evaluated, received_at=now))
+        self._apply_alerts(changes)
 
     def _take_device(self, message: InboundMessage, batch: _Batch) -> None:
         """A message of another firmware: decoded by its adapter, routed by the registry."""

@@ -9,6 +9,7 @@ placed it, then ingest noticing the placement) stores each reading once.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -35,9 +36,12 @@ def unplaced_line(device: str, time: datetime, values: dict[str, float]) -> str:
     return f"{UNPLACED_MEASUREMENT},device={escape_tag(device)} {fields} {(time - _EPOCH) // _MS}"
 
 
-def copy_held(influx: InfluxClient, placement: Placement) -> int:
+def copy_held(
+    influx: InfluxClient, placement: Placement, keep: Callable[[Reading], None] | None = None
+) -> int:
     """Copy every held reading of a placed device into `iaq` under its room, a page at a
-    time (bounded memory); returns how many readings were copied."""
+    time (bounded memory); returns how many readings were copied. `keep` sees each copied
+    reading (ingest evaluates the recent ones)."""
     if not placement.is_placed:
         return 0
     assert placement.building and placement.room  # noqa: S101 - is_placed says so
@@ -66,6 +70,9 @@ def copy_held(influx: InfluxClient, placement: Placement) -> int:
             if values:
                 readings.append(Reading(sensor, _EPOCH + row[0] * _MS, values))
         copied += influx.write_readings(readings)
+        if keep is not None:
+            for reading in readings:
+                keep(reading)
         after = int(rows[-1][0])
         if len(rows) < COPY_PAGE:
             return copied

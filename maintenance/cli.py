@@ -234,4 +234,40 @@ def workorders_list(
     click.echo(f"{len(page.items)} of {page.total} work orders")
 
 
+@workorders.command("create")
+@click.option("--by", "by_user", required=True, help="the user raising it (their role applies)")
+@click.option("--type", "wo_type", required=True)
+@click.option("--crew", required=True)
+@click.option("--building", required=True)
+@click.option("--title", required=True)
+@click.option("--room", default=None)
+@click.option("--asset", default=None, help="equipment of the same building (its code)")
+@click.option("--priority", default="medium", show_default=True)
+@click.pass_obj
+def workorders_create(
+    container: Container,
+    by_user: str,
+    wo_type: str,
+    crew: str,
+    building: str,
+    title: str,
+    room: str | None,
+    asset: str | None,
+    priority: str,
+) -> None:
+    """Raise a work order by hand; prints it as JSON (CONTRACTS.md)."""
+    _dispose_on_exit(container)
+    from maintenance.domain.errors import MaintenanceError
+    from maintenance.schemas import WorkOrderOut
+
+    try:
+        view = container.work_order_service.create(
+            by_user, container.clock(), type=wo_type, crew=crew, building=building,
+            title=title, room=room, asset=asset, priority=priority,
+        )  # fmt: skip
+    except MaintenanceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(WorkOrderOut.of(view).model_dump(mode="json"), ensure_ascii=False))
+
+
 commands: list[click.Command] = [scheduler, users, plans, workorders]

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assets.domain.model import ASSET_KINDS, METERS
 from maintenance.domain.model import (
     ANCHORS,
     CATCH_UP_POLICIES,
@@ -116,9 +117,11 @@ class CrewIn(_Strict):
 
 
 class AreasIn(_Strict):
-    """Where a task applies: the rooms matching every filter given, or with none the building."""
+    """Where a task applies: the rooms matching every filter given, or with none the building;
+    `assets` (a kind, e.g. ahu) makes it an asset plan: one per asset of that kind."""
 
     building: str
+    assets: Literal[ASSET_KINDS] | None = None  # type: ignore[valid-type]
     rooms: list[str] | None = None
     floors: list[str] | None = None
     kinds: list[Literal[ROOM_KINDS]] | None = None  # type: ignore[valid-type]
@@ -154,6 +157,13 @@ class ScheduleIn(_Strict):
             ) from exc
 
 
+class MeterIn(_Strict):
+    """Also due each `every` of this meter (calendar or meter, whichever comes first)."""
+
+    name: Literal[METERS]  # type: ignore[valid-type]
+    every: float = Field(gt=0)
+
+
 class TaskIn(_Strict):
     code: str = Field(pattern=CODE_PATTERN)
     title: str = Field(min_length=1, max_length=200)
@@ -168,6 +178,7 @@ class TaskIn(_Strict):
     catch_up: Literal[CATCH_UP_POLICIES] = "latest"  # type: ignore[valid-type]
     due_within: int | None = None  # minutes; "2h", "3d", "90m" in the file
     active: bool = True
+    meter: MeterIn | None = None
 
     @field_validator("due_within", mode="before")
     @classmethod

@@ -89,8 +89,8 @@ def _rooms(session: Session, task: TaskIn, loc: tuple[Any, ...]) -> list[Room | 
     building_id = session.scalar(select(Building.id).where(Building.code == a.building))
     if building_id is None:
         raise _FieldError((*loc, "areas", "building"), f"no building {a.building!r}")
-    if not (a.rooms or a.floors or a.kinds or a.traffic):
-        return [None]  # building-wide task
+    if a.assets or not (a.rooms or a.floors or a.kinds or a.traffic):
+        return [None]  # building-wide task, or an asset plan (one child per asset)
     query = select(Room).where(Room.building_id == building_id).order_by(Room.code)
     if a.rooms:
         known = set(session.scalars(select(Room.code).where(Room.building_id == building_id)))
@@ -130,7 +130,9 @@ def _specs(session: Session, task: TaskIn, loc: tuple[Any, ...], now: datetime) 
             month_day=s.month_day, month=s.month, end_date=s.end,
             priority=task.priority or default_priority(traffic), checklist=tuple(task.checklist),
             description=task.description, anchor=task.anchor, catch_up=task.catch_up,
-            due_minutes=task.due_within, active=task.active,
+            due_minutes=task.due_within, active=task.active, asset_kind=task.areas.assets,
+            meter=task.meter.name if task.meter else None,
+            meter_every=task.meter.every if task.meter else None,
         )  # fmt: skip
         try:
             spec.validate("UTC")

@@ -55,6 +55,8 @@ class WorkOrderOut(BaseModel):
     time_spent_minutes: int | None
     escalation_level: int
     overdue: bool
+    asset: str | None = None
+    zone_rooms: list[str] = []
 
     @classmethod
     def of(cls, view: WorkOrderView) -> WorkOrderOut:

@@ -136,6 +136,8 @@ class WorkOrderView(_Json):
     time_spent_minutes: int | None
     escalation_level: int
     overdue: bool
+    asset: str | None = None  # the equipment the work is on (code)
+    zone_rooms: tuple[str, ...] = ()  # a zone order: the rooms that breached together
 
     def facts(self) -> WorkOrderFacts:
         """The parts the permission and visibility rules look at."""
@@ -200,6 +202,9 @@ class PlanView(_Json):
     due_minutes: int
     active: bool
     timezone: str
+    asset_kind: str | None = None
+    meter: str | None = None
+    meter_every: float | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from assets.service import AssetService
     from devices.domain import Placement
     from devices.service import DeviceService
     from ingest.adapters.influx import InfluxClient
@@ -24,12 +25,15 @@ if TYPE_CHECKING:
     from ingest.alert_service import AlertListener, AlertService
     from ingest.devices import DeviceRouter
     from ingest.domain.evaluation import EvaluationConfig, Evaluator
+    from ingest.domain.model import Reading
     from ingest.inbound import WireAck, WireMessage
     from ingest.pipeline import IngestPipeline, PipelineStats
     from ingest.push import PushIngest
     from ingest.quality import SensorQuality
     from ingest.rebuild import WindowRebuild
     from ingest.service import IngestService
+    from inspections.services.inspections import InspectionService
+    from inspections.services.kpis import KpiService
     from maintenance.scheduler import Job
     from maintenance.services.alert_work_orders import AlertWorkOrders
     from maintenance.services.buildings import BuildingService
@@ -50,6 +54,7 @@ if TYPE_CHECKING:
     from notifications.services.people import PeopleNotifications
     from notifications.services.requests import RequestUpdates
     from notifications.services.work_orders import WorkOrderNotifications
+    from occupants.adapters.photos import PhotoStore
     from occupants.services.links import RoomLinks
     from occupants.services.requests import OccupantRequests
 
@@ -263,14 +268,19 @@ class Container:
     @cached_property
     def building_service(self) -> BuildingService:
         """The building register people edit (scoped); merging rooms moves ingest's alerts."""
+        from assets.service import move_room_assets
         from devices.service import move_room_devices
         from ingest.alert_service import move_room_alerts
+        from inspections.services.inspections import move_room_inspections
         from maintenance.services.buildings import BuildingService
         from occupants.services.requests import move_room_requests
 
         def move_room_things(session: Session, from_room: int, into_room: int) -> int:
-            # Devices, and occupants' requests and links, follow a merged room.
+            # Devices, assets and zones, occupants' requests and links, and inspections
+            # follow a merged room.
             move_room_requests(session, from_room, into_room)
+            move_room_assets(session, from_room, into_room)
+            move_room_inspections(session, from_room, into_room)
             return move_room_devices(session, from_room, into_room)
 
         return BuildingService(
@@ -307,11 +317,16 @@ class Container:
     @cached_property
     def alert_work_orders(self) -> AlertWorkOrders:
         """The AlertListener that turns alerts into work orders (register with AlertService)."""
-        from maintenance.services.alert_work_orders import AlertWorkOrders, load_alert_rules
+        from maintenance.services.alert_work_orders import (
+            AlertWorkOrders,
+            load_alert_rules,
+            load_zone_config,
+        )
 
         return AlertWorkOrders(
-            self.session_factory, self.location_service, load_alert_rules(), clock=self.clock
-        )
+            self.session_factory, self.location_service, load_alert_rules(), clock=self.clock,
+            zones=load_zone_config(),
+        )  # fmt: skip
 
     @cached_property
     def plan_generator(self) -> PlanGenerator:
@@ -439,6 +454,14 @@ class Container:
             self.clock,
         )
 
+    # --- assets ---
+    @cached_property
+    def asset_service(self) -> AssetService:
+        """The equipment register: assets, the rooms they serve, their meter readings."""
+        from assets.service import AssetService
+
+        return AssetService(self.session_factory, self.clock)
+
     # --- devices ---
     @cached_property
     def device_service(self) -> DeviceService:
@@ -447,11 +470,13 @@ class Container:
 
         return DeviceService(self.session_factory, self.clock)
 
-    def copy_held_readings(self, placement: Placement) -> int:
+    def copy_held_readings(
+        self, placement: Placement, keep: Callable[[Reading], None] | None = None
+    ) -> int:
         """Copy a newly placed device's held readings from `iaq_unplaced` into `iaq`."""
         from ingest.unplaced import copy_held
 
-        return copy_held(self.influx, placement)
+        return copy_held(self.influx, placement, keep)
 
     @cached_property
     def push_ingest(self) -> PushIngest:
@@ -491,13 +516,12 @@ class Container:
     @cached_property
     def occupant_requests(self) -> OccupantRequests:
         """Occupant reports → requests → work orders; triage; the reporter's status."""
-        from occupants.adapters.photos import PhotoStore
         from occupants.services.requests import OccupantRequests, load_rules
 
         s = self.settings
         rules = load_rules(s.occupant_rules_file) if s.occupant_rules_file else load_rules()
         return OccupantRequests(
-            self.session_factory, self.clock, rules, PhotoStore(s.media_dir), self.room_air,
+            self.session_factory, self.clock, rules, self.photo_store, self.room_air,
             listeners=[self.request_updates],
         )  # fmt: skip
 
@@ -505,6 +529,38 @@ class Container:
         """A room's latest readings (within the offline window): what a report records."""
         since = self.clock() - timedelta(seconds=self.settings.offline_after_s)
         return self.iaq_readings.latest(since, frozenset({building})).get((building, room), {})
+
+    @cached_property
+    def photo_store(self) -> PhotoStore:
+        """Photos of reports and inspections: re-encoded, by content hash, under media_dir."""
+        from occupants.adapters.photos import PhotoStore
+
+        return PhotoStore(self.settings.media_dir)
+
+    def work_order_photos(self, wo_id: int) -> list[str]:
+        """Digests of a work order's photos: its occupants' reports', its inspection's (the
+        caller has checked that its reader may see the work order)."""
+        return [
+            *self.occupant_requests.work_order_photos(wo_id),
+            *self.inspections.work_order_photos(wo_id),
+        ]
+
+    # --- inspections ---
+    @cached_property
+    def inspections(self) -> InspectionService:
+        """Inspections and cleaning audits: templates, scores, corrective work, summaries."""
+        from inspections.services.inspections import InspectionService, load_templates
+
+        return InspectionService(
+            self.session_factory, self.clock, load_templates(), self.photo_store
+        )
+
+    @cached_property
+    def kpis(self) -> KpiService:
+        """Maintenance KPIs per building, crew and month."""
+        from inspections.services.kpis import KpiService
+
+        return KpiService(self.session_factory, self.clock)
 
     # --- web ---
     @cached_property

@@ -32,7 +32,9 @@ def db_upgrade(container: Container) -> None:
 
 def _register_area_commands() -> None:
     """Attach the commands each package defines (imported lazily: nothing connects at import)."""
+    from assets.cli import commands as asset_commands
     from ingest.cli import commands as ingest_commands
+    from inspections.cli import commands as inspection_commands
     from maintenance.cli import commands as maintenance_commands
     from maintenance.locations_cli import commands as location_commands
     from notifications.cli import attach as attach_notifications
@@ -53,6 +55,8 @@ def _register_area_commands() -> None:
         *devices_commands,
         *notification_commands,
         *occupant_commands,
+        *asset_commands,
+        *inspection_commands,
     ):
         main.add_command(command)
     users = main.commands["users"]

@@ -97,6 +97,7 @@ def prepare_demo(container: Container, base_url: str, rooms: int = 12) -> list[s
     credentials = ensure_demo_users(container)
     history = _seed_history(container, rooms)  # imports the plans as of the history's start
     created = ensure_example_plans(container)
+    assets = _seed_assets(container, rooms)
     mail = ensure_demo_contact(container)
     lines = ["", f"Udara demo: open {base_url}/ and sign in as one of:"]
     for username, _role, _crews, what in DEMO_USERS:
@@ -104,11 +105,28 @@ def prepare_demo(container: Container, base_url: str, rooms: int = 12) -> list[s
     lines.append(f"(kept in {CREDENTIALS_FILE}; example building {DEMO_BUILDING!r})")
     if created:
         lines.append(f"imported {created} plans from {EXAMPLE_STRATEGY}")
+    if assets:
+        lines.append(
+            f"registered {assets} assets (an AHU per floor with its rooms, FCUs, a chiller): "
+            f"{base_url}/assets; `udara simulate --scenario hvac-failure --building "
+            f"{DEMO_BUILDING}` makes a floor's breach one AHU job"
+        )
     if mail:
         lines.append(f"manajer's messages go to {mail}: read them at {base_url}/demo/mailbox")
     lines += history
     lines.append("")
     return lines
+
+
+def _seed_assets(container: Container, rooms: int) -> int:
+    """The demo building's AHUs, FCUs and chiller with their zones (once); not fatal."""
+    from udara.demo_assets import ensure_demo_assets
+
+    try:
+        return ensure_demo_assets(container, DEMO_BUILDING, rooms)
+    except Exception:  # the live demo still runs without them
+        log.exception("registering the demo assets failed")
+        return 0
 
 
 def _seed_history(container: Container, rooms: int) -> list[str]:

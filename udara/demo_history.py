@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, tzinfo
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,7 @@ from udara.bootstrap import Container
 from udara.demo import DEMO_BUILDING, DEMO_USERS, ensure_example_plans
 from udara.demo_air import AirProcess
 from udara.demo_devices import seed_pending_devices
+from udara.demo_inspections import InspectionRounds
 from udara.demo_report import SeedReport, Stopwatch, count_work
 from udara.demo_work import WorkLife
 from udara.scope import EVERYTHING
@@ -106,11 +108,16 @@ def _seed(history: EventTime, report: SeedReport, room_count: int) -> None:
         work = WorkLife(history.session_factory, history.work_order_service, spec.end, spec.tz,
                         SEED, faults=_faults(spec.incidents))  # fmt: skip
         work.begin()
+        rounds = InspectionRounds(history, report.building, [r.name for r in spec.rooms],
+                                  spec.start, spec.end, spec.tz, SEED)  # fmt: skip
     next_pass = spec.start
     try:
         for tick, changes in watch.timed("waiting for the air", air):
             with watch("work"):
                 work.run_until(tick)
+            with watch("inspections"):
+                if rounds.run_until(tick, partial(setattr, history, "now")):
+                    work.discover()  # the failed items' work orders get a life too
             if tick >= next_pass:  # the scheduler's pass: a day of plan work ahead
                 with watch("plans"):
                     history.now = tick
@@ -128,6 +135,7 @@ def _seed(history: EventTime, report: SeedReport, room_count: int) -> None:
     finally:
         air.close()
     report.readings = air.readings
+    report.inspections = rounds.done
     with watch("devices"):
         report.pending_devices, report.held_readings = seed_pending_devices(history, spec.end)
     count_work(history, report)

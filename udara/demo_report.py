@@ -38,6 +38,7 @@ class SeedReport:
     overdue: int = 0
     pending_devices: int = 0
     held_readings: int = 0
+    inspections: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
@@ -56,6 +57,7 @@ class SeedReport:
             f"  {self.readings:,} readings; {self.alerts_opened} alerts opened, "
             f"{self.alerts_resolved} resolved",
             f"  {sum(self.work_orders.values())} work orders ({orders}); {self.overdue} overdue",
+            f"  {self.inspections} inspections",
             f"  {self.pending_devices} pending devices with {self.held_readings:,} held readings",
             f"  took {took}",
         ]

@@ -117,10 +117,12 @@ def create_app(
     from web.admin.views import bp as admin_bp
     from web.alerts.views import bp as alerts_bp
     from web.api import bp as api_bp
+    from web.assets.views import bp as assets_bp
     from web.auth.views import bp as auth_bp
     from web.board.views import bp as board_bp
     from web.devices.views import bp as devices_bp
     from web.iaq.views import bp as iaq_bp
+    from web.inspections.views import bp as inspections_bp
     from web.locations.views import bp as locations_bp
     from web.mywork.views import bp as mywork_bp
     from web.notify.views import bp as notify_bp
@@ -134,7 +136,9 @@ def create_app(
     app.register_blueprint(locations_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(occupants_bp)
+    app.register_blueprint(inspections_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(assets_bp)
     extensions.csrf.exempt(api_bp)  # the API checks tokens, or CSRF headers on sessions
     extensions.csrf.exempt(public_bp)  # no session: its forms carry their own signed token
     extensions.limit_login(app, auth_bp)

@@ -64,6 +64,9 @@ class WorkOrderForm(Form):
         lazy("Building"), validators=[DataRequired(), Regexp(r"^[a-z0-9_-]{1,64}$")]
     )
     room = StringField(lazy("Room"), validators=[Optional(), Regexp(r"^[a-z0-9_-]{1,64}$")])
+    asset = StringField(
+        lazy("Asset (code, optional)"), validators=[Optional(), Regexp(r"^[a-z0-9_-]{1,64}$")]
+    )
     description = TextAreaField(lazy("Description"), validators=[Optional(), Length(max=5000)])
     checklist = TextAreaField(
         lazy("Checklist (one item per line)"), validators=[Optional(), Length(max=5000)]

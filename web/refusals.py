@@ -100,6 +100,18 @@ MESSAGES: dict[str, LazyString] = {
     "request_decided": lazy("request %(ref)s is %(status)s already"),
     "reject_reason_needed": lazy("say why the request is rejected"),
     "may_not_print_links": lazy("%(role)s %(user)s may not print or rotate room links"),
+    "no_asset": lazy("no asset '%(asset)s'"),
+    "asset_exists": lazy("asset '%(asset)s' already exists"),
+    "may_not_manage_assets": lazy("%(role)s %(user)s may not add or change assets"),
+    "asset_other_building": lazy("asset '%(asset)s' is not in building %(building)s"),
+    "meter_not_negative": lazy("a meter reading is a number of at least 0"),
+    "no_inspection": lazy("no inspection %(id)s"),
+    "no_template": lazy("no inspection template '%(template)s'"),
+    "may_not_inspect": lazy("%(role)s %(user)s may not run inspections"),
+    "answer_missing": lazy("answer every item: '%(item)s' has no answer"),
+    "score_out_of_range": lazy("'%(item)s': a score is 1 to 5"),
+    "photo_required": lazy("'%(item)s' failed: take a photo of it"),
+    "unknown_item": lazy("the template has no item '%(item)s'"),
 }
 
 _WORDED = {"status": WO_STATUS, "from_status": WO_STATUS, "to_status": WO_STATUS, "role": ROLE}

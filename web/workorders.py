@@ -75,7 +75,8 @@ def describe(values: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class WorkOrderPhotos:
-    """How many photos a work order has: from its requests, and the crew's after-photos."""
+    """How many photos a work order has: from its requests or inspection, and the crew's
+    after-photos."""
 
     reported: int = 0
     after: int = 0
@@ -83,7 +84,7 @@ class WorkOrderPhotos:
 
 def wo_photos(wo_id: int) -> WorkOrderPhotos:
     """The photos of a work order the caller has already shown its reader may see."""
-    requests = deps.container().occupant_requests
+    c = deps.container()  # reports' and inspections' photos; the crew's after-photos
     return WorkOrderPhotos(
-        len(requests.work_order_photos(wo_id)), len(requests.after_photos(wo_id))
+        len(c.work_order_photos(wo_id)), len(c.occupant_requests.after_photos(wo_id))
     )

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -141,6 +142,15 @@ class Plan(Base):
     catch_up: Mapped[str] = mapped_column(String(16), default="all")
     due_minutes: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An asset plan: `asset_kind` set, it expands into one child plan per asset of that kind
+    # in the building (`parent_id`, `asset_id` set on the child), and generates nothing itself.
+    asset_kind: Mapped[str | None] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
+    # Calendar or meter, whichever comes first: due also each `meter_every` of `meter`.
+    meter: Mapped[str | None] = mapped_column(String(32))
+    meter_every: Mapped[float | None] = mapped_column(Float)
+    meter_baseline: Mapped[float | None] = mapped_column(Float)
     # Every occurrence at or before this instant has been generated or recorded as skipped.
     generated_until: Mapped[datetime] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=0)
@@ -187,7 +197,11 @@ class WorkOrder(Base):
     # Alerts are ingest's table: referenced by id only, so each side migrates on its own.
     alert_id: Mapped[int | None] = mapped_column(Integer)
     rule_id: Mapped[str | None] = mapped_column(String(64))
-    # "room/rule" while open, NULL once closed: UNIQUE makes one open order per (room, rule).
+    # The equipment the work is on (an AHU, an FCU); a zone order names the rooms it covers.
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
+    zone_rooms: Mapped[list[str] | None] = mapped_column(JSON)
+    # "room/rule" (or "asset:id/rule" for a zone's order) while open, NULL once closed:
+    # UNIQUE makes one open order per (room, rule).
     open_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
@@ -241,3 +255,7 @@ class SlaTargetRow(Base):
     priority: Mapped[str] = mapped_column(String(16), primary_key=True)
     respond_minutes: Mapped[int] = mapped_column(Integer)
     resolve_minutes: Mapped[int] = mapped_column(Integer)
+
+
+# Work orders and plans reference assets: register their table with the same metadata.
+import assets.adapters.orm  # noqa: E402,F401

@@ -105,6 +105,20 @@ MESSAGES: Final[dict[str, str]] = {
     "request_decided": "request %(ref)s is %(status)s already",
     "reject_reason_needed": "say why the request is rejected",
     "may_not_print_links": "%(role)s %(user)s may not print or rotate room links",
+    # assets (assets/service.py)
+    "no_asset": "no asset '%(asset)s'",
+    "asset_exists": "asset '%(asset)s' already exists",
+    "may_not_manage_assets": "%(role)s %(user)s may not add or change assets",
+    "asset_other_building": "asset '%(asset)s' is not in building %(building)s",
+    "meter_not_negative": "a meter reading is a number of at least 0",
+    # inspections (inspections/services)
+    "no_inspection": "no inspection %(id)s",
+    "no_template": "no inspection template '%(template)s'",
+    "may_not_inspect": "%(role)s %(user)s may not run inspections",
+    "answer_missing": "answer every item: '%(item)s' has no answer",
+    "score_out_of_range": "'%(item)s': a score is 1 to 5",
+    "photo_required": "'%(item)s' failed: take a photo of it",
+    "unknown_item": "the template has no item '%(item)s'",
 }
 
 

@@ -40,6 +40,10 @@ class AlertRule:
     value_above: float | None = None
     value_below: float | None = None
     priority_by_severity: Mapping[str, str] = field(default_factory=dict)
+    # Zone diagnosis (domain/zones.py): rooms of one serving unit breaching together make
+    # one order on the unit, titled `zone_title` ({asset}, {rooms}; default: unit + title).
+    zone: bool = False
+    zone_title: str = ""
 
     def matches(self, alert: AlertFacts) -> bool:
         """True when this rule applies to `alert`."""
@@ -111,6 +115,8 @@ def parse_rule(raw: Mapping[str, Any]) -> AlertRule:
         value_above=match.get("value_above"),
         value_below=match.get("value_below"),
         priority_by_severity=by_severity,
+        zone=bool(work.get("zone", False)),
+        zone_title=str(work.get("zone_title", "")),
     )
 
 

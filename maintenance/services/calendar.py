@@ -22,6 +22,7 @@ def occurrences(
 ) -> list[Occurrence]:
     """Every occurrence of the matching plans in [start, end), in time order."""
     query = select(Plan, Building).join(Building, Plan.building_id == Building.id)
+    query = query.where(Plan.asset_kind.is_(None))  # a template's children are the plans
     if building:
         query = query.where(Building.code == building)
     if crew:

@@ -20,6 +20,12 @@ from maintenance.domain.recurrence import (
     next_occurrence,
 )
 from maintenance.domain.sla import SlaTarget
+from maintenance.services.asset_plans import (
+    expand_templates,
+    has_open_order,
+    latest_meter,
+    meter_crossing,
+)
 from maintenance.services.plan_rows import occurrence_due, schedule
 from maintenance.services.records import checklist_from, insert_work_order
 from maintenance.services.sla import load_targets
@@ -36,6 +42,7 @@ class GenerationReport:
 
     generated: int = 0
     skipped: int = 0
+    expanded: int = 0  # child plans created for assets
     failed: list[int] = field(default_factory=list)
 
 
@@ -60,7 +67,7 @@ def completion_next(session: Session, plan: Plan, rec: Recurrence) -> datetime |
 
 def _may_owe(plan: Plan, timezone: str, horizon: datetime) -> bool:
     # Cheap unlocked pre-check: most minutes, most plans have nothing new to generate.
-    if plan.anchor == "completion":
+    if plan.anchor == "completion" or plan.meter is not None:
         return True
     nxt = next_occurrence(schedule(plan, timezone), plan.generated_until)
     return nxt is not None and nxt <= horizon
@@ -79,10 +86,15 @@ class PlanGenerator:
         """Generate every occurrence up to `until` (default: now plus the look-ahead)."""
         horizon = until or now + self.lookahead
         report = GenerationReport()
+        try:
+            with transaction(self._sessions) as session:
+                report.expanded = expand_templates(session, now)
+        except Exception:  # a broken template must not stop the other plans
+            log.exception("expanding asset plans failed")
         with self._sessions() as session:
             plan_ids = [plan.id for plan, tz in session.execute(
                 select(Plan, Building.timezone).join(Building, Plan.building_id == Building.id)
-                .where(Plan.active.is_(True)).order_by(Plan.id)
+                .where(Plan.active.is_(True), Plan.asset_kind.is_(None)).order_by(Plan.id)
             ) if _may_owe(plan, tz, horizon)]  # fmt: skip
         for plan_id in plan_ids:
             try:
@@ -116,9 +128,15 @@ class PlanGenerator:
                 ):
                     report.skipped += 1
             target = load_targets(session)[(plan.type, plan.priority)]
+            made = 0
             for occurrence in generate:
-                report.generated += self._insert(session, plan, occurrence, now, target)
+                made += self._insert(session, plan, occurrence, now, target)
+            report.generated += made
             plan.generated_until = max(plan.generated_until, horizon)
+            if plan.meter is not None:
+                if made:  # the calendar came first: the meter counts again from here
+                    plan.meter_baseline = latest_meter(session, plan)
+                report.generated += self._meter(session, plan, now, target)
 
     @staticmethod
     def _completion(
@@ -135,17 +153,36 @@ class PlanGenerator:
             return [missed[-1]], missed[:-1]
         return ([nxt] if nxt is not None and nxt <= horizon else []), missed
 
+    @classmethod
+    def _meter(cls, session: Session, plan: Plan, now: datetime, target: SlaTarget) -> int:
+        """The meter's order when it advanced by its step first (at most one open)."""
+        due = meter_crossing(session, plan)
+        if due is None or due.at > now:
+            return 0
+        plan.meter_baseline = due.value
+        if has_open_order(session, plan):
+            return 0  # the open order is that service: count again from here
+        return cls._insert(session, plan, due.at, now, target, trigger="meter")
+
     @staticmethod
     def _insert(
-        session: Session, plan: Plan, occurrence: datetime, now: datetime, target: SlaTarget
+        session: Session,
+        plan: Plan,
+        occurrence: datetime,
+        now: datetime,
+        target: SlaTarget,
+        trigger: str = "calendar",
     ) -> int:
         values = {
+            "asset_id": plan.asset_id,
             "type": plan.type, "crew_id": plan.crew_id, "building_id": plan.building_id,
             "room_id": plan.room_id, "title": plan.title, "description": plan.description,
             "priority": plan.priority, "checklist": checklist_from(plan.checklist),
             "source": "plan", "plan_id": plan.id, "occurrence_at": occurrence,
             "due_at": occurrence_due(plan, occurrence),
         }  # fmt: skip
+        if trigger == "meter":
+            values["description"] = f"{plan.meter} >= +{plan.meter_every:g}\n{plan.description}"
         wo_id = insert_work_order(
             session, values, target=target, start=occurrence, now=now, actor="scheduler",
             on=["plan_id", "occurrence_at"],

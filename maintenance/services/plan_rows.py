@@ -10,6 +10,8 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
+from assets.domain.meters import MeterTrigger
+from assets.domain.model import ASSET_KINDS, check_meter
 from maintenance.adapters.orm import Building, Plan, Room
 from maintenance.domain.errors import InvalidInput
 from maintenance.domain.model import ANCHORS, CATCH_UP_POLICIES, PRIORITIES, WORK_ORDER_TYPES
@@ -48,6 +50,11 @@ class PlanSpec:
     catch_up: str = "latest"
     due_minutes: int | None = None
     active: bool = True
+    # An asset plan: one child plan (and its work) per active asset of this kind.
+    asset_kind: str | None = None
+    # Calendar or meter, whichever comes first: also due each `meter_every` of `meter`.
+    meter: str | None = None
+    meter_every: float | None = None
 
     def validate(self, timezone: str) -> Recurrence:
         """Check the spec; returns its schedule in `timezone` (raises InvalidInput)."""
@@ -63,6 +70,15 @@ class PlanSpec:
             raise InvalidInput.coded("empty_code_or_title")
         if self.due_minutes is not None and self.due_minutes <= 0:
             raise InvalidInput.coded("due_minutes_positive")
+        if self.asset_kind is not None and self.asset_kind not in ASSET_KINDS:
+            raise InvalidInput.coded(
+                "must_be_one_of", what="asset_kind", allowed=", ".join(ASSET_KINDS)
+            )
+        if (self.meter is None) != (self.meter_every is None):
+            raise InvalidInput("meter and meter_every go together")
+        if self.meter is not None:
+            check_meter(self.meter)
+            MeterTrigger(self.meter, float(self.meter_every or 0))
         return schedule(self, timezone)
 
     @classmethod
@@ -113,7 +129,8 @@ def spec_of(session: Session, plan: Plan) -> PlanSpec:
         weekdays=parse_weekdays(plan.weekdays), month_day=plan.month_day, month=plan.month,
         end_date=plan.end_date, priority=plan.priority, checklist=tuple(plan.checklist),
         description=plan.description, anchor=plan.anchor, catch_up=plan.catch_up,
-        due_minutes=plan.due_minutes, active=plan.active,
+        due_minutes=plan.due_minutes, active=plan.active, asset_kind=plan.asset_kind,
+        meter=plan.meter, meter_every=plan.meter_every,
     )  # fmt: skip
 
 
@@ -129,6 +146,7 @@ def row_values(spec: PlanSpec, building_id: int, room_id: int | None) -> dict[st
         "month_day": spec.month_day, "month": spec.month, "start_date": spec.start_date,
         "end_date": spec.end_date, "anchor": spec.anchor, "catch_up": spec.catch_up,
         "due_minutes": spec.due_window() // timedelta(minutes=1), "active": spec.active,
+        "asset_kind": spec.asset_kind, "meter": spec.meter, "meter_every": spec.meter_every,
     }  # fmt: skip
 
 
@@ -149,7 +167,8 @@ def plan_view(session: Session, plan: Plan) -> PlanView:
         weekdays=spec.weekdays, month_day=plan.month_day, month=plan.month,
         start_date=plan.start_date, end_date=plan.end_date, anchor=plan.anchor,
         catch_up=plan.catch_up, due_minutes=plan.due_minutes, active=plan.active,
-        timezone=building.timezone,
+        timezone=building.timezone, asset_kind=plan.asset_kind, meter=plan.meter,
+        meter_every=plan.meter_every,
     )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from assets.adapters.orm import AssetRow
 from maintenance.adapters.orm import Building, Floor, Room, User, WorkOrder, WorkOrderEvent
 from maintenance.domain.errors import InvalidInput
 from maintenance.domain.model import CLOSED_STATUSES, PRIORITIES, STATUSES, WORK_ORDER_TYPES
@@ -32,6 +33,7 @@ class WorkOrderFilter:
     overdue: bool | None = None
     open_only: bool = False
     plan_id: int | None = None
+    asset: str | None = None  # an asset's code
     due_before: datetime | None = None
     due_after: datetime | None = None
 
@@ -80,6 +82,8 @@ def filtered(
         q = q.where(WorkOrder.priority == f.priority)
     if f.plan_id is not None:
         q = q.where(WorkOrder.plan_id == f.plan_id)
+    if f.asset is not None:
+        q = q.where(WorkOrder.asset_id.in_(select(AssetRow.id).where(AssetRow.code == f.asset)))
     if f.assignee:
         q = q.where(WorkOrder.assignee_id.in_(select(User.id).where(User.username == f.assignee)))
     if f.building:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assets.adapters.orm import AssetRow
 from maintenance.adapters.orm import (
     Building,
     Floor,
@@ -104,6 +105,9 @@ def views(session: Session, rows: Sequence[WorkOrder], now: datetime) -> list[Wo
     }
     user_ids = {wo.assignee_id for wo in rows if wo.assignee_id}
     users = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
+    asset_ids = {wo.asset_id for wo in rows if wo.asset_id}
+    asset_codes = select(AssetRow.id, AssetRow.code).where(AssetRow.id.in_(asset_ids))
+    assets: dict[int, str] = dict(session.execute(asset_codes).all()) if asset_ids else {}
     alerts: dict[int, list[int]] = {}
     for wo_id, alert_id in session.execute(
         select(WorkOrderAlert.work_order_id, WorkOrderAlert.alert_id)
@@ -111,7 +115,7 @@ def views(session: Session, rows: Sequence[WorkOrder], now: datetime) -> list[Wo
         .order_by(WorkOrderAlert.attached_at, WorkOrderAlert.alert_id)
     ):
         alerts.setdefault(wo_id, []).append(alert_id)
-    return [_view(wo, buildings, rooms, users, alerts.get(wo.id, []), now) for wo in rows]
+    return [_view(wo, buildings, rooms, users, alerts.get(wo.id, []), now, assets) for wo in rows]
 
 
 def _view(
@@ -121,6 +125,7 @@ def _view(
     users: dict[int, str],
     alert_ids: list[int],
     now: datetime,
+    assets: dict[int, str],
 ) -> WorkOrderView:
     room, floor = rooms.get(wo.room_id, (None, None)) if wo.room_id else (None, None)
     return WorkOrderView(
@@ -154,4 +159,6 @@ def _view(
         time_spent_minutes=wo.time_spent_minutes,
         escalation_level=wo.escalation_level,
         overdue=wo.status not in CLOSED_STATUSES and wo.due_at is not None and now > wo.due_at,
+        asset=assets.get(wo.asset_id) if wo.asset_id else None,
+        zone_rooms=tuple(wo.zone_rooms or ()),
     )

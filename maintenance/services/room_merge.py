@@ -39,7 +39,8 @@ def _move_work_orders(
 ) -> None:
     orders = session.scalars(select(WorkOrder).where(WorkOrder.room_id == source.id)).all()
     for wo in orders:
-        if wo.open_key is not None:
+        # A zone's order is keyed by its unit ("asset:{id}/rule"), not by the room it is in.
+        if wo.open_key is not None and not wo.open_key.startswith("asset:"):
             _, _, rule = wo.open_key.partition("/")
             key = f"{target.id}/{rule}"
             taken = session.scalar(select(WorkOrder.id).where(WorkOrder.open_key == key))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from assets.adapters.orm import AssetRow
 from maintenance.adapters.orm import Building, Crew, User, WorkOrder, WorkOrderAlert
 from maintenance.adapters.sql import lock
 from maintenance.domain import transitions as rules
@@ -79,8 +80,10 @@ class WorkOrderService:
         priority: str = "medium",
         checklist: Sequence[str] = (),
         due_at: datetime | None = None,
+        asset: str | None = None,
     ) -> WorkOrderView:
-        """Raise a work order by hand; deadlines follow the SLA unless `due_at` is given."""
+        """Raise a work order by hand; deadlines follow the SLA unless `due_at` is given.
+        `asset` (a code) must be equipment of the same building."""
         if type not in WORK_ORDER_TYPES or priority not in PRIORITIES:
             raise InvalidInput.coded("unknown_type_or_priority")
         if not title.strip():
@@ -96,7 +99,17 @@ class WorkOrderService:
             room_row = find_room(session, building, room) if room else None
             if room and room_row is None:
                 raise InvalidInput.coded("no_room", building=building, room=room)
-            values = {
+            asset_id = None
+            if asset:
+                asset_id = session.scalar(
+                    select(AssetRow.id).where(
+                        AssetRow.code == asset, AssetRow.building_id == building_id
+                    )
+                )
+                if asset_id is None:
+                    raise InvalidInput.coded("asset_other_building", asset=asset, building=building)
+            values: dict[str, Any] = {
+                "asset_id": asset_id,
                 "type": type, "crew_id": crew, "building_id": building_id,
                 "room_id": room_row.id if room_row else None, "title": title.strip(),
                 "description": description, "priority": priority,

@@ -141,6 +141,16 @@ def test_three_days_of_history_are_written_once_with_alerts_work_and_breaches(
     assert all(totals[m].covered > 0 for m in ("co2", "pm25", "temperature", "humidity"))
     assert totals["co2"].compliant < totals["co2"].covered
 
+    # Tuesday's inspection round: three rooms, in the month's audit summary and its KPIs.
+    month = date(2026, 11, 1)
+    summary = container.inspections.audit_summary(scope=EVERYTHING, building=BUILDING,
+                                                  month=month)  # fmt: skip
+    assert len(summary.inspections) == 3 and summary.mean is not None
+    assert all(START <= i.at <= END for i in summary.inspections)
+    kpis = container.kpis.month(scope=EVERYTHING, building=BUILDING, month=month)
+    assert kpis.overall.audits == 3 and kpis.overall.sla_resolution.total > 0
+    assert kpis.overall.pm_compliance.value is not None
+
     # Devices of other formats wait to be placed, each with a day of held readings.
     pending = container.device_service.list("pending", viewer=SYSTEM)
     assert {d.device for d in pending} == {d.device for d in PENDING_DEVICES}

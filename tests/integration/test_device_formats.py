@@ -20,6 +20,7 @@ from tests.support.ingest_env import unique_client_id, wait_for
 from tests.support.publish import publish_all
 from udara.bootstrap import Container
 from udara.devservers import ManagedServer
+from udara.scope import EVERYTHING
 from udara.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -195,3 +196,69 @@ def test_a_malformed_message_of_each_format_is_counted_and_the_next_one_stored(
         "not_json": 1, "not_object": 1, "bad_device_id": 1, "no_decoded_payload": 1,
         "not_finite": 1,
     }  # fmt: skip
+
+
+def test_devices_placed_from_the_devices_page_feed_the_rooms_charts_and_alerts(
+    ingest: Container,
+) -> None:
+    """The issue's whole path for a facility manager: every format shows up pending on the
+    devices page, is placed there, and its readings reach the room's chart and its alerts.
+    The bad air arrives while the devices are still pending: the last half hour of what
+    they held is judged on placement, like live readings."""
+    from flask.testing import FlaskClient
+
+    from web import create_app
+
+    ingest.user_service.create("rina", "facility_manager", T0, password="rahasia-yang-panjang")
+    web = create_app(ingest, {"WTF_CSRF_ENABLED": False, "TESTING": True})
+    fm: FlaskClient = web.test_client()
+    signed_in = fm.post("/login", data={"username": "rina", "password": "rahasia-yang-panjang"})
+    assert signed_in.status_code == 302
+    # Ten minutes of bad air from each: CO2 well over 1,000 ppm, the Shelly's office at 33 °C.
+    bad = [
+        message
+        for minute in range(0, 11)
+        for message in (
+            tasmota(T0 + timedelta(minutes=minute), 1900),
+            zigbee(T0 + timedelta(minutes=minute), 1850),
+            shelly(T0 + timedelta(minutes=minute), 33.0),
+            chirpstack(T0 + timedelta(minutes=minute), 1950),
+        )
+    ]
+    publish_all(ingest.settings.mqtt, [*bad, esphome(815)])
+    expected = {"lt1-lobi": "co2", "lt2-rapat": "co2", "lt2-kantor": "temperature",
+                "lt3-kantor": "co2"}  # fmt: skip
+
+    def listed() -> bool:
+        page = fm.get("/devices").get_data(as_text=True)
+        return all(f'data-device="{device}"' in page for device in PLACES)
+
+    wait_for(listed, 20, "five pending devices on the devices page")
+    wait_for(
+        lambda: all(_count(ingest, "iaq_unplaced", '"device" = $d', {"d": d}) == 11
+                    for d in PLACES if not d.startswith("esphome")),
+        20, "every bad reading held",
+    )  # fmt: skip
+    assert ingest.alert_service.list(open_only=True, scope=EVERYTHING) == []  # nobody's yet
+    for device, room in PLACES.items():
+        placed = fm.post(f"/devices/{device}/place", data={"room": f"menara-a/{room}"})
+        assert placed.status_code == 302, (device, placed.get_data(as_text=True)[:300])
+    statuses = {d.device: d.status for d in ingest.device_service.list(viewer=SYSTEM)}
+    assert statuses == dict.fromkeys(PLACES, "active")
+
+    def alerted() -> set[tuple[str, str | None]]:
+        return {(a.room, a.metric)
+                for a in ingest.alert_service.list(open_only=True, scope=EVERYTHING)}  # fmt: skip
+
+    wait_for(lambda: set(expected.items()) <= alerted(), 20, f"alerts, have {alerted()}")
+    alerts = fm.get("/alerts").get_data(as_text=True)
+    for room in expected:
+        assert room in alerts
+    window = {"start": (T0 - timedelta(minutes=5)).isoformat(),
+              "end": (T0 + timedelta(minutes=15)).isoformat(), "every": "5m"}  # fmt: skip
+    for room, metric in expected.items():
+        chart = fm.get(f"/api/v1/rooms/menara-a/{room}/readings", query_string=window)
+        assert chart.status_code == 200, chart.get_data(as_text=True)[:300]
+        points = chart.get_json()["points"]
+        values = [p["values"][metric] for p in points if p["values"].get(metric) is not None]
+        assert values and max(values) >= (1850 if metric == "co2" else 33.0), (room, values)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -14,9 +15,11 @@ from ingest.alert_service import AlertService
 from ingest.domain.alerts import AlertChange, AlertKey
 from maintenance.adapters.orm import WorkOrderAlert
 from maintenance.domain.transitions import SYSTEM
+from maintenance.services.alert_resolution import resolve_alert
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.views import WorkOrderView
 from udara.bootstrap import Container
+from udara.db import transaction
 from udara.scope import EVERYTHING
 from udara.settings import Settings
 
@@ -135,6 +138,51 @@ def test_alert_storm_opens_one_work_order_per_room_and_rule(app: Container) -> N
     # A resolve can overtake the open it belongs to; the reconcile sweep settles those.
     app.alert_work_orders.sweep(alerts, T0 + timedelta(hours=1))
     assert all(wo.alert_resolved_at is not None for wo in orders(app))
+
+
+def test_two_alerts_of_one_order_resolving_at_once_both_count(app: Container) -> None:
+    """Regression: under READ COMMITTED each resolution saw the other still open (write skew),
+    so neither noted that the condition was gone and the order kept waiting for its alerts."""
+    deaf = ingest_alerts(app, listening=False)
+    critical = AlertKey("menara-a", "lt5-rapat", "co2", "critical")
+    first, second = deaf.apply([opened(CO2), opened(critical, value=2100.0)])
+    app.alert_work_orders.sweep(deaf, T0 + timedelta(minutes=1))
+    [wo] = orders(app)
+    assert set(wo.alert_ids) == {first.id, second.id}
+    resolved = T0 + timedelta(minutes=30)
+    started = threading.Event()
+    failures: list[BaseException] = []
+
+    def resolve_second() -> None:
+        try:
+            started.set()
+            with transaction(app.session_factory) as session:
+                resolve_alert(session, second.id, resolved, resolved)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            failures.append(exc)
+
+    with transaction(app.session_factory) as session:
+        assert resolve_alert(session, first.id, resolved, resolved) == 1
+        other = threading.Thread(target=resolve_second)
+        other.start()
+        started.wait()
+        time.sleep(0.3)  # let the other resolution count while ours is uncommitted
+    other.join(timeout=30)
+    assert not other.is_alive() and failures == []
+    [wo] = orders(app)
+    assert wo.alert_resolved_at == resolved
+
+
+def test_an_alert_attaching_to_an_order_whose_condition_ended_reopens_the_condition(
+    app: Container,
+) -> None:
+    alerts = ingest_alerts(app)
+    alerts.apply([opened(CO2)])
+    alerts.apply([cleared(CO2, T0 + timedelta(minutes=10))])
+    assert orders(app)[0].alert_resolved_at == T0 + timedelta(minutes=10)
+    alerts.apply([opened(CO2, T0 + timedelta(minutes=20))])
+    [wo] = orders(app)  # the crew has not closed it: the new alert joins the same order
+    assert (len(wo.alert_ids), wo.alert_resolved_at) == (2, None)
 
 
 def test_the_reconcile_sweep_repairs_missed_listener_calls(app: Container) -> None:

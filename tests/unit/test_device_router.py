@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from devices.domain import Placement, Sighting
 from ingest.devices import DeviceRouter
-from ingest.domain.model import SensorRef
+from ingest.domain.model import Reading, SensorRef
 
 T0 = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 CO2 = {"co2": 612.0}
@@ -48,7 +48,7 @@ def router(directory: Directory, record_every_s: float = 5.0) -> DeviceRouter:
         directory,
         "Asia/Jakarta",
         dict,
-        lambda p: 0,
+        lambda p, keep: 0,
         lambda: T0 + timedelta(hours=1),
         record_every_s,
     )
@@ -126,3 +126,23 @@ def test_the_registry_hears_the_first_sighting_at_once_then_merged_once_an_inter
         T0 + timedelta(seconds=3),
     )
     assert a.metrics == frozenset({"pm25"}) and by_device["tasmota:b"].readings == 3
+
+
+def test_a_placed_devices_last_half_hour_of_held_readings_is_handed_over_for_evaluation() -> None:
+    held = [
+        Reading(SensorRef("menara-a", "lt2-rapat", "tasmota-baru"), T0 + timedelta(minutes=m), CO2)
+        for m in range(0, 120, 10)  # two hours held, every ten minutes
+    ]
+
+    def copy_held(placement: Placement, keep: Callable[[Reading], None]) -> int:
+        for reading in held:
+            keep(reading)
+        return len(held)
+
+    directory = Directory([Placement("tasmota:baru", "tasmota", "active", "menara-a", "lt2-rapat")])
+    r = DeviceRouter(("tasmota",), directory, "Asia/Jakarta", dict, copy_held, lambda: T0)
+    assert r.take_copied() == []
+    r.refresh()
+    recent = r.take_copied()
+    assert [x.time for x in recent] == [T0 + timedelta(minutes=m) for m in (80, 90, 100, 110)]
+    assert r.take_copied() == []  # handed over once

@@ -216,6 +216,9 @@ class OnePlacedDevice:
     def between_batches(self) -> None:
         pass
 
+    def take_copied(self) -> list[Reading]:
+        return []
+
     def decode(self, topic: str, payload: bytes, received_at: datetime) -> Telemetry:
         readings = tuple(
             DeviceReading(datetime.fromtimestamp(t, UTC), {"co2": co2})

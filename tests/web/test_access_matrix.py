@@ -46,6 +46,7 @@ from werkzeug.test import TestResponse
 
 from devices.domain import Sighting
 from ingest.domain.alerts import AlertChange, AlertKey
+from inspections.services.inspections import InspectionInput, ItemInput
 from maintenance.domain.transitions import Actor
 from maintenance.services.plan_rows import PlanSpec
 from maintenance.services.users import actor_of
@@ -88,6 +89,9 @@ PARAMS: dict[str, tuple[str, str, str]] = {
     "into": ("r201", "xq7lab", "nosuchroom"),  # the room another is merged into
     "device": ("tasmota:hqsensor", "tasmota:xq7sensor", "tasmota:nosuchdevice"),  # placed
     "ref": ("req:hq", "req:xq7", "RNOSUCHREF"),  # an occupant request waiting for triage
+    "asset": ("ahu-hq", "xq7-ahu", "nosuchasset"),  # equipment, codes unique across buildings
+    "inspection_id": ("insp:hq", "insp:xq7", "987654"),
+    "position": ("0", "0", "0"),  # an item of its inspection: bound to it, not a building
 }
 PHOTO_WO = {"wo_id": ("wo:hq-req", "wo:xq7-req", "987654")}  # work made from a report
 # A device heard but placed nowhere yet: only a manager of every building sees it, so to the
@@ -162,12 +166,22 @@ WORK_ORDER_JSON = {
     "title": "Matrix raised",
 }
 
+INSPECTION_FORM = {
+    "key": "matrix-inspection", "template": "office_floor", "room": "{building}/{room}",
+    "item-floor": "5", "item-desks": "4", "item-glass": "5", "item-bins": "pass",
+    "item-lights": "pass",
+}  # fmt: skip
 BUILDING_FORM = {"new-code": "{code}", "new-name": "Matrix", "new-timezone": "Asia/Jakarta"}
 MERGE_FORM = {"merge-from_room": "{room}", "merge-into": "{into}"}
 ROOM_EDIT_FORM = {"edit-name": "Lobi Baru", "edit-floor": "l1", "edit-kind": "lobby",
                   "edit-traffic": "high"}  # fmt: skip
 PLACE_FORM = {"room": "{building}/{room}", "sensor": "", "mapping": "", "offsets": ""}
 PLACE_JSON = {"building": "{building}", "room": "{room}"}
+ASSET_FORM = {"code": "matrixahu", "kind": "ahu", "building": "{building}", "room": "{room}",
+              "serves": "{room}", "name": "Matrix AHU"}  # fmt: skip
+ASSET_JSON = {"code": "matrixahu", "kind": "ahu", "building": "{building}", "room": "{room}",
+              "serves": ["{room}"]}  # fmt: skip
+METER_FORM = {"meter": "run_hours", "value": "1234"}
 
 # fmt: off
 # Every route of url_map, as "METHOD rule". New routes go here: a Case (or several) when they
@@ -482,6 +496,42 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
         Case("list", READERS, present="lobby"),
         Case("filter", READERS, query="?building={building}", present="lobby"),
     ],
+    # --- inspections, the monthly audit summary, KPIs
+    "GET /inspections": [
+        Case("list", READERS, present="Lobi"),
+        Case("filter", READERS, query="?building={building}", present="Lobi"),
+    ],
+    "GET /inspections/new": [
+        Case("list", MANAGERS, present="hq/lobby"),
+        Case("object", MANAGERS, query="?room={building}/{room}&template=toilet",
+             present="Lobi", label="checklist"),
+    ],
+    "POST /inspections": Case("object", MANAGERS, body=INSPECTION_FORM, ok=303,
+                              boss_sees=False, mutates=True),
+    "GET /inspections/<int:inspection_id>": Case("object", READERS, present="Lobi"),
+    "GET /inspections/<int:inspection_id>/photos/<int:position>": Case(
+        "object", READERS, fixed=("position",), boss_sees=False
+    ),
+    "GET /audits": [
+        Case("list", READERS, present="Lobi", boss_sees=False),
+        Case("object", READERS, query="?building={building}&month=2026-03", present="Lobi"),
+        Case("object", READERS, query="?building={building}&month=2026-03&print=1",
+             present="Lobi", label="print"),
+    ],
+    "GET /audits.csv": [
+        Case("list", READERS, present="lobby", boss_sees=False),
+        Case("object", READERS, query="?building={building}&month=2026-03", present="lobby"),
+    ],
+    "GET /kpis": [
+        Case("list", READERS, present="cleaning", boss_sees=False),
+        Case("object", READERS, query="?building={building}&month=2026-03", present="cleaning"),
+    ],
+    "GET /kpis.csv": [
+        Case("list", READERS, present="cleaning", boss_sees=False),
+        Case("object", READERS, query="?building={building}&month=2026-03", present="cleaning"),
+    ],
+    "GET /api/v1/kpis": Case("object", READERS, query="?building={building}&month=2026-03",
+                             present="cleaning"),
     # --- devices: placed ones follow their building, pending ones are of no building yet
     "GET /devices": Case("list", (FM,), present="tasmota:hqsensor"),
     "GET /api/v1/devices": Case("list", EVERYONE, present="tasmota:hqsensor"),
@@ -521,6 +571,27 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
              params={"device": (PARAMS["device"][0], PENDING, PARAMS["device"][2])},
              boss_sees=False, mutates=True, label="pending"),
     ],
+    # --- assets: equipment follows its building; managers add and edit, workers read
+    "GET /assets": [
+        Case("list", WORKERS, present="ahu-hq"),
+        Case("filter", WORKERS, query="?building={building}", present="ahu-hq"),
+    ],
+    "POST /assets": Case("create", (FM,), body=ASSET_FORM, ok=302, boss_sees=False,
+                         mutates=True),
+    "GET /assets/<asset>": Case("object", WORKERS, present="AHU Pusat"),
+    "POST /assets/<asset>": Case("object", (FM,), body={"name": "Matrix"}, ok=302,
+                                 boss_sees=False, mutates=True),
+    "POST /assets/<asset>/meters": Case("object", WORKERS, body=METER_FORM, ok=302,
+                                        boss_sees=False, mutates=True),
+    "GET /assets/<asset>/qr": Case("object", MANAGERS, present="AHU Pusat"),
+    "GET /api/v1/assets": [
+        Case("list", WORKERS, present="ahu-hq"),
+        Case("filter", WORKERS, query="?building={building}", present="ahu-hq"),
+    ],
+    "POST /api/v1/assets": Case("create", (FM,), body=ASSET_JSON, ok=201, mutates=True),
+    "GET /api/v1/assets/<asset>": Case("object", WORKERS, present="AHU Pusat"),
+    "POST /api/v1/assets/<asset>/meters": Case("object", WORKERS, body={"meter": "run_hours",
+                                               "value": 1234}, ok=201, mutates=True),
     "POST /devices/<path:device>/retire": [
         Case("object", (FM,), ok=302, boss_sees=False, mutates=True),
         Case("object", (FM,), ok=302,
@@ -722,6 +793,7 @@ def seed_world(container: FixedClockContainer) -> tuple[dict[str, int | str], di
     )
     ids["alert:hq"], ids["alert:xq7"] = opened[0].id, opened[1].id
     seed_requests(container, ids)
+    seed_inspections(container, ids)
     tokens = {role: container.token_service.create(role, NOW) for role in ROLES}
     return ids, tokens
 
@@ -743,6 +815,20 @@ def seed_requests(container: FixedClockContainer, ids: dict[str, int | str]) -> 
         ids[f"req:{key}"] = requests.report(place, ReportInput("other", f"{prefix}-req lain"))
 
 
+def seed_inspections(container: FixedClockContainer, ids: dict[str, int | str]) -> None:
+    """An office-floor inspection in each building whose failed first item has a photo."""
+    boss = container.user_service.by_username(BOSS)
+    assert boss is not None
+    for building, room, key in ((INSIDE, "lobby", "hq"), (OUTSIDE, "xq7vault", "xq7")):
+        items = [ItemInput("floor", score=1, photo=phone_jpeg((64, 48))),
+                 ItemInput("desks", score=4), ItemInput("glass", score=5),
+                 ItemInput("bins", passed=True), ItemInput("lights", passed=True)]  # fmt: skip
+        done = container.inspections.submit(
+            actor_of(boss), InspectionInput(f"seed-{key}", "office_floor", building, room, items)
+        )
+        ids[f"insp:{key}"] = done.id
+
+
 def seed_register(container: FixedClockContainer, boss: Actor) -> None:
     """A floor with no rooms yet in each building; a device placed in each, one pending."""
     register = container.building_service
@@ -759,6 +845,11 @@ def seed_register(container: FixedClockContainer, boss: Actor) -> None:
     # (the merge does not move devices yet; reported, not this matrix's business).
     devices.place(inside, INSIDE, "r201", by=boss)
     devices.place(outside, OUTSIDE, "xq7lab", by=boss)
+    assets = container.asset_service
+    assets.add("ahu-hq", "ahu", INSIDE, room="lobby", serves=("lobby", "r201"), name="AHU Pusat",
+               by=boss)  # fmt: skip
+    assets.add("xq7-ahu", "ahu", OUTSIDE, room="xq7vault", serves=("xq7vault", "xq7lab"),
+               name="AHU Xq7", by=boss)  # fmt: skip
 
 
 def _copy(source: Path, target: Path) -> str:

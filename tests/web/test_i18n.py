@@ -67,6 +67,8 @@ def test_times_are_shown_in_the_building_time_zone(as_user: Callable[[str], Flas
 PAGES = [
     "/rooms", "/alerts", "/board", "/board/today", "/board/calendar", "/my-work",
     "/work-orders/1", "/my-work/1", "/plans", "/users", "/rules", "/work-orders/new",
+    "/inspections", "/inspections/new",
+    "/audits", "/kpis",
 ]  # fmt: skip
 INDONESIAN_ONLY = ("Keluar", "Tenggat", "Petugas", "Tampilkan", "Tidak ada", "Riwayat")
 ENGLISH_ONLY = ("Sign out", "Assignee", "History", "No data", "Show<", "nobody")

@@ -60,6 +60,7 @@ def test_the_link_asks_then_acknowledges_as_its_recipient_once(
     page = client.get(path)
     assert page.status_code == 200 and 'lang="id"' in page.text
     assert "Konfirmasi peringatan ini sebagai rina?" in page.text
+    assert "CO₂" in page.text and "critical" not in page.text  # worded, in the reader's tongue
     assert state(app, alert.id) == ("active", None)  # GET changes nothing
     done = client.post(path)
     assert done.status_code == 200 and "dikonfirmasi oleh rina" in done.text

@@ -231,6 +231,7 @@ class WorkOrderCreate(Body):
     priority: Priority = "medium"
     checklist: list[str] = Field(default_factory=list, max_length=50)
     due_at: AwareDatetime | None = None
+    asset: str | None = Field(None, pattern=CODE, description="equipment of the same building")
 
     @field_validator("checklist")
     @classmethod
@@ -302,6 +303,11 @@ class PlanCreate(Body):
     catch_up: Literal["all", "latest", "skip"] = "latest"
     due_minutes: int | None = Field(None, ge=1, le=366 * 24 * 60)
     active: bool = True
+    asset_kind: str | None = Field(
+        None, pattern=CODE, description="an asset plan: one per asset of this kind"
+    )
+    meter: str | None = Field(None, pattern=CODE, description="also due on this meter")
+    meter_every: float | None = Field(None, gt=0, description="each this much of `meter`")
 
     @field_validator("weekdays")
     @classmethod
@@ -344,6 +350,9 @@ class PlanOut(BaseModel):
     due_minutes: int
     active: bool
     timezone: str
+    asset_kind: str | None = None
+    meter: str | None = None
+    meter_every: float | None = None
 
 
 class PlansOut(BaseModel):

@@ -165,6 +165,7 @@ def new_work_order() -> ResponseReturnValue:
         form.building.data = form.building.data or request.args.get("building", "")
         form.room.data = form.room.data or request.args.get("room", "")
         form.title.data = form.title.data or request.args.get("title", "")
+        form.asset.data = form.asset.data or request.args.get("asset", "")
     if form.validate_on_submit():
         checklist = [line.strip() for line in (form.checklist.data or "").splitlines()]
         service = deps.container().work_order_service
@@ -180,6 +181,7 @@ def new_work_order() -> ResponseReturnValue:
                 description=form.description.data or "",
                 priority=form.priority.data,
                 checklist=[c for c in checklist if c],
+                asset=form.asset.data or None,
             )
         )
         if created is not None:

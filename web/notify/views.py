@@ -13,10 +13,12 @@ import re
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
+from ingest.alert_service import AlertView
 from notifications.domain.model import EVENTS, STATUSES
 from notifications.domain.texts import TEXTS, supported
 from notifications.schemas import DeliveryRow
 from notifications.services.links import AckRefused
+from udara.scope import EVERYTHING
 from web import deps
 from web.iaq.overview import timezones
 from web.security import FACILITY_MANAGER, me, roles_required
@@ -31,7 +33,21 @@ def _page(lang: str, key: str, code: int = 200, **params: object) -> ResponseRet
     title, text = TEXTS[lang][key]
     words = {k: v.format(**params) for k, v in (("title", title), ("text", text))}
     button = TEXTS[lang]["ack_page.button"][1]
+    alert = params.get("alert")
+    if isinstance(alert, AlertView):  # what it is about, in the recipient's language
+        words["about"] = _alert_text(alert, lang)
     return render_template("notify/ack.html", lang=lang, button=button, **words, **params), code
+
+
+def _alert_text(alert: AlertView, lang: str) -> str:
+    from ingest.domain.messages import word
+    from udara.i18n import words
+
+    container = deps.container()
+    # The signed link names the alert, so its building's zone may be read for this reader.
+    zones = container.location_service.building_timezones(scope=EVERYTHING)
+    tz = zones.get(alert.building, container.settings.timezone)
+    return word(alert.message_code, alert.message_params, alert.message, words(lang, tz))
 
 
 @bp.get("/n/ack/<token>")

@@ -101,7 +101,8 @@ def reject(ref: str) -> ResponseReturnValue:
 @bp.get("/work-orders/<int:wo_id>/photos/<int:index>")
 @roles_required(*WORKERS, security.VIEWER)
 def photo(wo_id: int, index: int) -> ResponseReturnValue:
-    """Photo `index` of a work order (from its requests), to whoever may see the order."""
+    """Photo `index` of a work order (from its requests or inspection), to whoever may see
+    the order."""
     return _wo_photo(wo_id, index, after=False)
 
 
@@ -118,9 +119,11 @@ def _wo_photo(wo_id: int, index: int, *, after: bool) -> ResponseReturnValue:
         c.work_order_service.get(wo_id, viewer=security.actor())
     except NotFound:
         abort(404)
-    requests = c.occupant_requests
-    digests = requests.after_photos(wo_id) if after else requests.work_order_photos(wo_id)
-    data = requests.photos.get(digests[index]) if index < len(digests) else None
+    if after:
+        digests = c.occupant_requests.after_photos(wo_id)
+    else:
+        digests = c.work_order_photos(wo_id)  # from occupants' reports and inspections
+    data = c.photo_store.get(digests[index]) if index < len(digests) else None
     if data is None:
         abort(404)
     response = Response(data, mimetype="image/jpeg")

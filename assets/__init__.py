@@ -1,0 +1,1 @@
+"""Assets: the equipment of a building (AHUs, FCUs, chillers, ...), its zones and meters."""

@@ -1,0 +1,1 @@
+"""Pure asset rules: vocabulary, zones, meter triggers."""

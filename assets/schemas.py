@@ -1,0 +1,46 @@
+"""The public asset JSON: one model for the API and `udara assets list --json`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from maintenance.schemas import WorkOrderOut
+
+
+class AssetOut(BaseModel):
+    """An asset (CONTRACTS.md, "Assets"); `serves` are the rooms of its zone."""
+
+    code: str
+    kind: str
+    building: str
+    room: str | None
+    name: str
+    make: str | None
+    model: str | None
+    serial: str | None
+    installed_on: date | None
+    attributes: dict[str, Any]
+    status: str
+    serves: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class MeterReadingOut(BaseModel):
+    """One meter reading."""
+
+    asset: str
+    meter: str
+    value: float
+    at: datetime
+    recorded_by: str
+
+
+class AssetDetailOut(AssetOut):
+    """An asset with its work-order history (newest first) and latest meter readings."""
+
+    work_orders: list[WorkOrderOut]
+    meters: list[MeterReadingOut]

@@ -1,0 +1,1 @@
+"""Pure: inspection templates, audit scoring, KPI formulas (time is an argument)."""

@@ -1,0 +1,1 @@
+"""Inspections' use cases: running one, scores over time, KPIs."""

@@ -1,0 +1,1 @@
+"""Asset pages: the register, one asset with its zone, work and meters, its QR label."""

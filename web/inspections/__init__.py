@@ -1,0 +1,1 @@
+"""Inspections on a phone, the monthly audit summary, the KPI page."""
