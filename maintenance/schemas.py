@@ -22,6 +22,25 @@ class ChecklistItemOut(BaseModel):
     done_at: str | None
 
 
+class VerificationOut(BaseModel):
+    """Sensor verification of a done alert work order (CONTRACTS.md, "Assets")."""
+
+    state: str  # pending | verified | not_fixed
+    metric: str
+    lower: float | None
+    upper: float | None
+    since: datetime
+    decided_at: datetime | None
+    mean: float | None
+    samples: int | None
+    window_start: datetime | None
+    window_end: datetime | None
+    breach_at: datetime | None
+    reason: str | None  # not_fixed: reading_outside | new_alert
+    value: float | None
+    alert_id: int | None
+
+
 class WorkOrderOut(BaseModel):
     """A work order (CONTRACTS.md)."""
 
@@ -55,6 +74,7 @@ class WorkOrderOut(BaseModel):
     time_spent_minutes: int | None
     escalation_level: int
     overdue: bool
+    verification: VerificationOut | None = None
 
     @classmethod
     def of(cls, view: WorkOrderView) -> WorkOrderOut:

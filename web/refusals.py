@@ -100,6 +100,15 @@ MESSAGES: dict[str, LazyString] = {
     "request_decided": lazy("request %(ref)s is %(status)s already"),
     "reject_reason_needed": lazy("say why the request is rejected"),
     "may_not_print_links": lazy("%(role)s %(user)s may not print or rotate room links"),
+    "may_not_manage_stock": lazy("%(role)s %(user)s may not manage stock"),
+    "bad_quantity": lazy("a quantity must be a positive number, not %(value)s"),
+    "no_item": lazy("no stock item '%(item)s'"),
+    "item_exists": lazy("a stock item '%(item)s' already exists"),
+    "bad_unit": lazy("unit must be one of %(allowed)s"),
+    "not_enough_stock": lazy(
+        "only %(have)s %(unit)s of %(item)s in %(building)s: receive stock first"
+    ),
+    "consumption_needs_building": lazy("this work order has no building"),
 }
 
 _WORDED = {"status": WO_STATUS, "from_status": WO_STATUS, "to_status": WO_STATUS, "role": ROLE}

@@ -105,6 +105,14 @@ MESSAGES: Final[dict[str, str]] = {
     "request_decided": "request %(ref)s is %(status)s already",
     "reject_reason_needed": "say why the request is rejected",
     "may_not_print_links": "%(role)s %(user)s may not print or rotate room links",
+    # stock (services/stock.py, domain/stock.py)
+    "may_not_manage_stock": "%(role)s %(user)s may not manage stock",
+    "bad_quantity": "a quantity must be a positive number, not %(value)s",
+    "no_item": "no stock item '%(item)s'",
+    "item_exists": "a stock item '%(item)s' already exists",
+    "bad_unit": "unit must be one of %(allowed)s",
+    "not_enough_stock": ("only %(have)s %(unit)s of %(item)s in %(building)s: receive stock first"),
+    "consumption_needs_building": "this work order has no building",
 }
 
 
