@@ -221,8 +221,8 @@ class SensorVerification:
                     record(session, wo.id, now, SENSOR, "verified_by_sensor", **detail)
             else:
                 record(session, wo.id, now, SENSOR, "not_fixed_by_sensor", metric=watch.metric,
-                       reason=verdict.reason, value=verdict.value, breach_at=_iso(verdict.breach_at),
-                       alert_id=alert_id)  # fmt: skip
+                       reason=verdict.reason, value=verdict.value,
+                       breach_at=_iso(verdict.breach_at), alert_id=alert_id)  # fmt: skip
                 wo.updated_at = now
             return True
 

@@ -25,6 +25,7 @@ from web.security import (
     me,
     roles_required,
 )
+from web.stock.views import consumption_panel
 from web.workorders import attempt, describe, manages, safe_path
 
 bp = Blueprint("board", __name__)
@@ -149,6 +150,7 @@ def detail(wo_id: int) -> ResponseReturnValue:
         manages=manages(me(), wo),
         note_form=NoteForm(),
         deliveries=deliveries_of(wo_id=wo.id),
+        stock=consumption_panel(wo),
     )
 
 
