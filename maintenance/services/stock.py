@@ -54,7 +54,7 @@ class StockService:
             return [_item(i) for i in session.scalars(select(StockItem).order_by(StockItem.code))]
 
     def add_item(
-        self, code: str, name: str, unit: str, crew: str, by_user: str, now: datetime
+        self, code: str, name: str, unit: str, crew: str, by_user: str | rules.Actor, now: datetime
     ) -> StockItemView:
         """A new item (facility managers and supervisors)."""
         if not _CODE.match(code):
@@ -64,7 +64,7 @@ class StockService:
         if unit not in UNITS:
             raise InvalidInput.coded("bad_unit", allowed=", ".join(UNITS))
         with transaction(self._sessions) as session:
-            check_manage_stock(load_actor(session, by_user))
+            check_manage_stock(_actor(session, by_user))
             if session.get(Crew, crew) is None:
                 raise InvalidInput.coded("no_crew", crew=crew)
             if session.scalar(select(StockItem.id).where(StockItem.code == code)) is not None:
@@ -99,7 +99,7 @@ class StockService:
         item: str,
         building: str,
         reorder_level: float | None,
-        by_user: str,
+        by_user: str | rules.Actor,
         now: datetime,
     ) -> StockLevelView:
         """Set (or clear, None) the level at which the item is reordered in the building; a
@@ -107,7 +107,7 @@ class StockService:
         if reorder_level is not None:
             reorder_level = check_quantity(reorder_level, zero_ok=True)
         with transaction(self._sessions) as session:
-            actor = load_actor(session, by_user)
+            actor = _actor(session, by_user)
             building_id = _building_id(session, actor, building)
             check_manage_stock(actor)
             row = _item_row(session, item)
@@ -121,13 +121,13 @@ class StockService:
             return self._level_view(session, row, building_id, building)
 
     def receive(
-        self, item: str, building: str, quantity: float, by_user: str, now: datetime,
+        self, item: str, building: str, quantity: float, by_user: str | rules.Actor, now: datetime,
         note: str = "",
     ) -> StockLevelView:  # fmt: skip
         """Stock delivered to the building (facility managers and supervisors)."""
         quantity = check_quantity(quantity)
         with transaction(self._sessions) as session:
-            actor = load_actor(session, by_user)
+            actor = _actor(session, by_user)
             building_id = _building_id(session, actor, building)
             check_manage_stock(actor)
             row = _item_row(session, item)
@@ -138,13 +138,13 @@ class StockService:
                 .values(quantity=StockLevel.quantity + quantity, updated_at=now)
             )
             session.add(StockMovement(item_id=row.id, building_id=building_id, kind="receive",
-                                      quantity=quantity, at=now, actor=by_user,
+                                      quantity=quantity, at=now, actor=_name(by_user),
                                       note=note.strip()[:500]))  # fmt: skip
             return self._level_view(session, row, building_id, building)
 
     # --- consumption on work orders ---
     def consume(
-        self, wo_id: int, item: str, quantity: float, by_user: str, now: datetime,
+        self, wo_id: int, item: str, quantity: float, by_user: str | rules.Actor, now: datetime,
         note: str = "",
     ) -> StockLevelView:  # fmt: skip
         """Record `quantity` of `item` used on work order `wo_id`, from its building's stock
@@ -155,7 +155,7 @@ class StockService:
             if not lock(session, WorkOrder, wo_id):
                 raise NotFound.coded("no_work_order", id=wo_id)
             wo = session.get_one(WorkOrder, wo_id, populate_existing=True)
-            actor = load_actor(session, by_user)
+            actor = _actor(session, by_user)
             facts = _facts(session, wo)
             if not work_order_visibility(actor).admits(facts):
                 raise NotFound.coded("no_work_order", id=wo_id)
@@ -182,8 +182,8 @@ class StockService:
                                          item=row.code, building=building)  # fmt: skip
             session.add(StockMovement(item_id=row.id, building_id=wo.building_id, kind="consume",
                                       quantity=quantity, work_order_id=wo_id, at=now,
-                                      actor=by_user, note=note.strip()[:500]))  # fmt: skip
-            record(session, wo_id, now, by_user, "consumption", item=row.code,
+                                      actor=_name(by_user), note=note.strip()[:500]))  # fmt: skip
+            record(session, wo_id, now, _name(by_user), "consumption", item=row.code,
                    quantity=quantity, unit=row.unit)  # fmt: skip
             wo.touched, wo.updated_at = True, now
             self._reorder(session, row, wo.building_id, building, by_user, now)
@@ -250,7 +250,7 @@ class StockService:
         item: StockItem,
         building_id: int,
         building: str,
-        by_user: str,
+        by_user: str | rules.Actor,
         now: datetime,
     ) -> int | None:
         """Open the item's purchase order in the building if the stock is at or below its
@@ -284,8 +284,8 @@ class StockService:
         if wo_id is None:  # a concurrent consumption opened it first
             found = session.scalar(select(WorkOrder.id).where(WorkOrder.open_key == key))
             return int(found) if found is not None else None
-        record(session, wo_id, now, "system", "reorder", item=item.code,
-               quantity=level.quantity, reorder_level=level.reorder_level, by=by_user)  # fmt: skip
+        record(session, wo_id, now, "system", "reorder", item=item.code, quantity=level.quantity,
+               reorder_level=level.reorder_level, by=_name(by_user))  # fmt: skip
         return wo_id
 
     @staticmethod
@@ -346,6 +346,16 @@ def _ensure_level(session: Session, item_id: int, building_id: int, now: datetim
     row = {"item_id": item_id, "building_id": building_id, "quantity": 0.0,
            "reorder_level": None, "updated_at": now}  # fmt: skip
     insert_ignore(session, StockLevel, row, on=["item_id", "building_id"])
+
+
+def _actor(session: Session, by: str | rules.Actor) -> rules.Actor:
+    """The acting user: a username read in this transaction, or an actor given (the CLI's
+    operator, who reaches every building)."""
+    return by if isinstance(by, rules.Actor) else load_actor(session, by)
+
+
+def _name(by: str | rules.Actor) -> str:
+    return by.username if isinstance(by, rules.Actor) else by
 
 
 def _facts(session: Session, wo: WorkOrder) -> rules.WorkOrderFacts:

@@ -3,17 +3,21 @@ a work order, the reorder level opening exactly one purchase work order, roles a
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from maintenance.domain.errors import InvalidInput, NotAllowed, NotFound
 from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.services.users import actor_of
 from udara.bootstrap import Container
+from udara.cli import main
 from udara.settings import Settings
 
 T0 = datetime(2025, 5, 5, 1, 0, tzinfo=UTC)
@@ -147,3 +151,36 @@ def test_roles_scope_and_bad_input_are_refused(app: Container) -> None:
     outside = hvac_order(app, "gedung-b", "lt1-ahu")
     with pytest.raises(NotFound):
         stock.consume(outside, "filter-g4-592", 1, "agus", T0)
+
+
+def test_the_stock_commands_receive_consume_and_reorder(
+    migrated_database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, app: Container
+) -> None:
+    monkeypatch.setenv("UDARA_DATABASE_URL", migrated_database_url)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("stock", "add-item", "filter-g4", "--name", "Filter G4", "--unit", "pcs", "--crew", "hvac")
+    run("stock", "receive", "filter-g4", "--building", "menara-a", "--quantity", "4")
+    run("stock", "reorder-level", "filter-g4", "--building", "menara-a", "--level", "2")
+    wo_id = hvac_order(app)
+    app.work_order_service.assign(wo_id, "agus", "hasan", T0)
+    out = run("stock", "consume", str(wo_id), "filter-g4", "--quantity", "2", "--as", "agus")
+    assert "2 pcs left; purchase work order #" in out
+    listed = json.loads(run("stock", "list", "--json"))
+    assert len(listed) == 1
+    assert {k: listed[0][k] for k in ("item", "building", "quantity", "reorder_level", "low")} == {
+        "item": "filter-g4", "building": "menara-a", "quantity": 2.0, "reorder_level": 2.0,
+        "low": True,
+    }  # fmt: skip
+    assert listed[0]["purchase_order_id"] == purchase_orders(app)[0]["id"]
+    items = json.loads(run("stock", "items", "--json"))
+    assert items == [{"code": "filter-g4", "name": "Filter G4", "unit": "pcs", "crew": "hvac"}]
+    refused = CliRunner().invoke(
+        main, ["stock", "consume", str(wo_id), "filter-g4", "--quantity", "9", "--as", "agus"]
+    )
+    assert refused.exit_code == 1 and "only 2 pcs" in refused.output
