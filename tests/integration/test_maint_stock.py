@@ -88,7 +88,8 @@ def test_consumption_to_the_reorder_level_opens_exactly_one_purchase_order(app: 
     assert [e.detail["quantity"] for e in history if e.action == "consumption"] == [3, 1, 1]
 
     # Once that order is done, the next fall below the level opens a new one.
-    purchase = int(order["id"])  # type: ignore[call-overload]
+    purchase = level.purchase_order_id
+    assert purchase is not None
     wos = app.work_order_service
     wos.assign(purchase, "agus", "hasan", T0 + timedelta(hours=4))
     wos.transition(purchase, "in_progress", "agus", T0 + timedelta(hours=4))
