@@ -85,6 +85,9 @@ class SensorVerification:
         self._bounds_of = bounds_of
         self.hold = hold
         self.max_gap = max_gap
+        # Done orders whose alert the air does not judge (offline, faulty sensor): looked up
+        # once per process, not every minute.
+        self._not_judged: set[int] = set()
 
     def run(self, now: datetime) -> VerifyReport:
         """One pass as of `now`: start watching newly done orders, then check every watch."""
@@ -122,11 +125,12 @@ class SensorVerification:
             found = list(session.execute(q))
         started = 0
         for wo_id, alert_id, completed_at in found:
+            if wo_id in self._not_judged:
+                continue
             alert = self._alerts().get(alert_id or 0, scope=EVERYTHING)
-            if alert is None or alert.kind != "threshold" or alert.metric is None:
-                continue  # offline and faulty-sensor work is not judged by the air
-            bounds = self._bounds_of(alert.metric)
-            if bounds is None:
+            bounds = self._bounds_of(alert.metric) if alert and alert.metric else None
+            if alert is None or alert.kind != "threshold" or bounds is None:
+                self._not_judged.add(wo_id)  # offline and faulty-sensor work: not the air
                 continue
             with transaction(self._sessions) as session:
                 row = session.get(WorkOrderVerification, wo_id, with_for_update=True)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask.testing import FlaskClient
 
+from ingest.domain.alerts import AlertChange, AlertKey
 from maintenance.domain.transitions import SYSTEM
 from maintenance.domain.verification import Bounds
 from maintenance.services.queries import WorkOrderFilter
@@ -135,3 +136,36 @@ def test_the_sensor_verification_shows_on_the_page_and_in_the_json(
     assert [w["id"] for w in found.get_json()["items"]] == [alert_order.id]
     wrong = client.get("/api/v1/work-orders?verification=maybe", headers=token_for("fm"))
     assert wrong.status_code == 422
+
+
+def test_a_new_alert_for_the_room_and_metric_flags_the_done_order_not_fixed(
+    seeded: Seed, container: FixedClockContainer, as_user: Callable[[str], FlaskClient]
+) -> None:
+    [alert_order] = [
+        o
+        for o in container.work_order_service.list(
+            WorkOrderFilter(room="r201"), viewer=SYSTEM
+        ).items
+        if o.source == "alert" and o.alert_id == seeded.alert_id
+    ]
+    wos = container.work_order_service
+    wos.transition(alert_order.id, "in_progress", "hvac", NOW - timedelta(minutes=5))
+    wos.transition(alert_order.id, "done", "hvac", NOW, notes="damper dibuka")
+    key = AlertKey("hq", "r201", "co2", "warning")
+    alerts = container.alert_service
+    alerts.apply([AlertChange("clear", key, NOW + timedelta(minutes=2))])
+    [again] = alerts.apply([AlertChange("open", key, NOW + timedelta(minutes=12), value=1180.0)])
+    readings = [(NOW + timedelta(minutes=m), 800.0) for m in range(0, 40)]  # none outside
+    verifier = SensorVerification(
+        container.session_factory, lambda *_: readings, lambda: container.alert_service,
+        lambda metric: Bounds(upper=1000.0), hold=timedelta(minutes=30),
+    )  # fmt: skip
+    verifier.run(NOW + timedelta(minutes=1))
+    assert verifier.run(NOW + timedelta(minutes=45)).not_fixed == [alert_order.id]
+    view = container.work_order_service.get(alert_order.id, viewer=SYSTEM)
+    assert view.status == "done" and view.verification is not None
+    check = view.verification
+    assert (check.state, check.reason, check.alert_id) == ("not_fixed", "new_alert", again.id)
+    assert check.breach_at == NOW + timedelta(minutes=12)
+    page = as_user("sup").get(f"/work-orders/{alert_order.id}").get_data(as_text=True)
+    assert 'data-verification="not_fixed"' in page and "peringatan baru untuk ruangan ini" in page
