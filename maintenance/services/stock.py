@@ -16,11 +16,12 @@ from maintenance.adapters.orm import (
     StockItem,
     StockLevel,
     StockMovement,
+    User,
     WorkOrder,
 )
 from maintenance.adapters.sql import insert_ignore, lock
 from maintenance.domain import transitions as rules
-from maintenance.domain.errors import InvalidInput, NotFound
+from maintenance.domain.errors import Conflict, InvalidInput, NotFound
 from maintenance.domain.model import CODE_PATTERN
 from maintenance.domain.stock import (
     UNITS,
@@ -68,7 +69,7 @@ class StockService:
             if session.get(Crew, crew) is None:
                 raise InvalidInput.coded("no_crew", crew=crew)
             if session.scalar(select(StockItem.id).where(StockItem.code == code)) is not None:
-                raise InvalidInput.coded("item_exists", item=code)
+                raise Conflict.coded("item_exists", item=code)
             item = StockItem(code=code, name=name.strip(), unit=unit, crew_id=crew, created_at=now)
             session.add(item)
             session.flush()
@@ -359,6 +360,9 @@ def _name(by: str | rules.Actor) -> str:
 
 
 def _facts(session: Session, wo: WorkOrder) -> rules.WorkOrderFacts:
-    from maintenance.services.workorders import _facts as facts
-
-    return facts(session, wo)
+    """The parts of a work order the visibility and permission rules look at."""
+    assignee = session.get(User, wo.assignee_id) if wo.assignee_id else None
+    building = session.get_one(Building, wo.building_id)
+    return rules.WorkOrderFacts(
+        wo.status, wo.crew_id, assignee.username if assignee else None, building.code
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from maintenance.domain.errors import InvalidInput, NotAllowed, NotFound
+from maintenance.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.services.users import actor_of
@@ -136,7 +136,7 @@ def test_roles_scope_and_bad_input_are_refused(app: Container) -> None:
         stock.receive("filter-g4-592", "gedung-b", 1, "hasan", T0)
     with pytest.raises(InvalidInput):
         stock.receive("filter-g4-592", "menara-a", -1, "rina", T0)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         stock.add_item("filter-g4-592", "Lagi", "pcs", "hvac", "rina", T0)
     hasan = app.user_service.by_username("hasan")
     assert hasan is not None

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from maintenance.domain.errors import InvalidInput, NotFound
 from maintenance.domain.model import PRIORITIES, WORK_ORDER_TYPES
+from maintenance.domain.verification import VERIFICATION_STATES
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.views import WorkOrderView
 from web import deps
@@ -46,6 +47,9 @@ def board_filters() -> dict[str, Any]:
     kind, priority = request.args.get("type") or None, request.args.get("priority") or None
     if (kind and kind not in WORK_ORDER_TYPES) or (priority and priority not in PRIORITIES):
         abort(400)
+    verification = request.args.get("verification") or None
+    if verification and verification not in VERIFICATION_STATES:
+        abort(400)
     return {
         "crew": _arg("crew", CREW),
         "building": _arg("building"),
@@ -53,6 +57,7 @@ def board_filters() -> dict[str, Any]:
         "type": kind,
         "priority": priority,
         "overdue": True if request.args.get("overdue") else None,
+        "verification": verification,
     }
 
 

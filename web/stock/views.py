@@ -17,7 +17,7 @@ from web import deps
 from web.i18n import lazy
 from web.iaq.overview import timezones
 from web.security import ASSIGNERS, WORKERS, me, roles_required
-from web.workorders import attempt, manages, safe_path, works_on
+from web.workorders import attempt, manages, safe_path
 
 bp = Blueprint("stock", __name__)
 CODE = re.compile(r"^[a-z0-9_-]{1,64}$")
@@ -144,6 +144,6 @@ def consumption_panel(wo: WorkOrderView) -> dict[str, Any]:
     may = (
         user.role in WORKERS
         and wo.status not in ("verified", "cancelled")
-        and (manages(user, wo) or (works_on(user, wo) and wo.assignee == user.username))
+        and (manages(user, wo) or wo.assignee == user.username)
     )
     return {"used": used, "may_consume": may, "stock_items": service.items() if may else []}
