@@ -57,12 +57,15 @@ def scheduler(ctx: click.Context) -> None:
 @click.option("--until", "until", default=None, help="generate up to this ISO time, not now+24h")
 @click.pass_obj
 def scheduler_run_once(container: Container, until: str | None) -> None:
-    """Generate what plans owe up to now (or TIME), link alerts, check SLAs, and exit."""
+    """Generate what plans owe up to now (or TIME), link alerts, check SLAs, verify done
+    alert work by the rooms' readings, and exit."""
     _dispose_on_exit(container)
     horizon = _parse_time(until, container.settings.timezone) if until else None
-    report = container.reconciler.run(container.clock(), horizon)
-    click.echo(json.dumps(report.to_json()))
-    if report.errors:
+    now = container.clock()
+    report = container.reconciler.run(now, horizon)
+    verified = container.sensor_verification.run(now)
+    click.echo(json.dumps({**report.to_json(), "verification": verified.to_json()}))
+    if report.errors or verified.errors:
         sys.exit(1)
 
 
