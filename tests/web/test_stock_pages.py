@@ -172,5 +172,5 @@ def test_a_new_alert_for_the_room_and_metric_flags_the_done_order_not_fixed(
     # The board flags it, and its filter finds exactly the flagged orders.
     board = as_user("sup").get("/board?verification=not_fixed").get_data(as_text=True)
     assert "data-not-fixed" in board and f"/work-orders/{alert_order.id}" in board
-    assert f"/work-orders/{seeded.work_order_id}\"" not in board
+    assert f'/work-orders/{seeded.work_order_id}"' not in board
     assert as_user("sup").get("/board?verification=maybe").status_code == 400
