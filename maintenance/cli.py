@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import click
 
+from maintenance.domain.transitions import Actor
 from udara.bootstrap import Container
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _dispose_on_exit(container: Container) -> None:
@@ -53,12 +57,15 @@ def scheduler(ctx: click.Context) -> None:
 @click.option("--until", "until", default=None, help="generate up to this ISO time, not now+24h")
 @click.pass_obj
 def scheduler_run_once(container: Container, until: str | None) -> None:
-    """Generate what plans owe up to now (or TIME), link alerts, check SLAs, and exit."""
+    """Generate what plans owe up to now (or TIME), link alerts, check SLAs, verify done
+    alert work by the rooms' readings, and exit."""
     _dispose_on_exit(container)
     horizon = _parse_time(until, container.settings.timezone) if until else None
-    report = container.reconciler.run(container.clock(), horizon)
-    click.echo(json.dumps(report.to_json()))
-    if report.errors:
+    now = container.clock()
+    report = container.reconciler.run(now, horizon)
+    verified = container.sensor_verification.run(now)
+    click.echo(json.dumps({**report.to_json(), "verification": verified.to_json()}))
+    if report.errors or verified.errors:
         sys.exit(1)
 
 
@@ -198,6 +205,10 @@ def workorders() -> None:
 @click.option("--status", default=None)
 @click.option("--crew", default=None)
 @click.option("--building", default=None)
+@click.option(
+    "--verification", default=None, type=click.Choice(["pending", "verified", "not_fixed"]),
+    help="sensor verification of done alert work orders",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="a JSON array (CONTRACTS.md)")
 @click.option("--limit", default=500, show_default=True, type=click.IntRange(1, 500))
 @click.pass_obj
@@ -206,6 +217,7 @@ def workorders_list(
     status: str | None,
     crew: str | None,
     building: str | None,
+    verification: str | None,
     as_json: bool,
     limit: int,
 ) -> None:
@@ -215,7 +227,7 @@ def workorders_list(
     from maintenance.services.queries import WorkOrderFilter
 
     try:
-        f = WorkOrderFilter(status=status, crew=crew, building=building)
+        f = WorkOrderFilter(status=status, crew=crew, building=building, verification=verification)
     except InvalidInput as exc:
         raise click.BadParameter(str(exc)) from exc
     from maintenance.domain.transitions import SYSTEM
@@ -270,4 +282,137 @@ def workorders_create(
     click.echo(json.dumps(WorkOrderOut.of(view).model_dump(mode="json"), ensure_ascii=False))
 
 
-commands: list[click.Command] = [scheduler, users, plans, workorders]
+@click.group()
+def stock() -> None:
+    """Filter and parts stock per building, consumption on work orders, reorders."""
+
+
+# The operator's shell acts as a facility manager of every building unless `--as` names a user.
+OPERATOR_NAME = "cli"
+
+
+def _by(username: str | None) -> str | Actor:
+    return username or Actor(OPERATOR_NAME, "facility_manager")
+
+
+def _stock_call(action: Callable[[], T]) -> T:
+    from maintenance.domain.errors import MaintenanceError
+
+    try:
+        return action()
+    except MaintenanceError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@stock.command("add-item")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--unit", required=True, help="pcs, box, roll, l, ml, kg, g, m or set")
+@click.option("--crew", required=True, help="the crew whose supervisor buys it (hvac, ...)")
+@click.option("--as", "username", default=None, help="act as this user")
+@click.pass_obj
+def stock_add_item(
+    container: Container, code: str, name: str, unit: str, crew: str, username: str | None
+) -> None:
+    """Add a stock item (a filter size, a cleaning supply)."""
+    _dispose_on_exit(container)
+    service, now = container.stock_service, container.clock()
+    item = _stock_call(lambda: service.add_item(code, name, unit, crew, _by(username), now))
+    click.echo(f"item {item.code} added ({item.unit}, crew {item.crew})")
+
+
+@stock.command("items")
+@click.option("--json", "as_json", is_flag=True, help="a JSON array")
+@click.pass_obj
+def stock_items(container: Container, as_json: bool) -> None:
+    """List the stock items."""
+    _dispose_on_exit(container)
+    items = container.stock_service.items()
+    if as_json:
+        click.echo(json.dumps([i.to_json() for i in items], ensure_ascii=False))
+        return
+    for i in items:
+        click.echo(f"{i.code:24} {i.unit:5} {i.crew:10} {i.name}")
+
+
+@stock.command("receive")
+@click.argument("item")
+@click.option("--building", required=True)
+@click.option("--quantity", required=True, type=float)
+@click.option("--note", default="")
+@click.option("--as", "username", default=None, help="act as this user")
+@click.pass_obj
+def stock_receive(
+    container: Container, item: str, building: str, quantity: float, note: str,
+    username: str | None,
+) -> None:  # fmt: skip
+    """Record stock delivered to a building."""
+    _dispose_on_exit(container)
+    service, now = container.stock_service, container.clock()
+    level = _stock_call(lambda: service.receive(item, building, quantity, _by(username), now, note))
+    click.echo(f"{level.building} {level.item}: {level.quantity:g} {level.unit}")
+
+
+@stock.command("reorder-level")
+@click.argument("item")
+@click.option("--building", required=True)
+@click.option("--level", "reorder_level", type=float, default=None, help="omit to clear it")
+@click.option("--as", "username", default=None, help="act as this user")
+@click.pass_obj
+def stock_reorder_level(
+    container: Container, item: str, building: str, reorder_level: float | None,
+    username: str | None,
+) -> None:  # fmt: skip
+    """Set (or clear) the level at which an item is reordered in a building."""
+    _dispose_on_exit(container)
+    service, now = container.stock_service, container.clock()
+    level = _stock_call(
+        lambda: service.set_reorder_level(item, building, reorder_level, _by(username), now)
+    )
+    order = f", purchase work order #{level.purchase_order_id}" if level.purchase_order_id else ""
+    click.echo(f"{level.building} {level.item}: reorder at {level.reorder_level}{order}")
+
+
+@stock.command("consume")
+@click.argument("work_order_id", type=int)
+@click.argument("item")
+@click.option("--quantity", required=True, type=float)
+@click.option("--note", default="")
+@click.option("--as", "username", default=None, help="act as this user (the assignee)")
+@click.pass_obj
+def stock_consume(
+    container: Container, work_order_id: int, item: str, quantity: float, note: str,
+    username: str | None,
+) -> None:  # fmt: skip
+    """Record stock used on a work order (from its building's stock)."""
+    _dispose_on_exit(container)
+    service, now = container.stock_service, container.clock()
+    level = _stock_call(
+        lambda: service.consume(work_order_id, item, quantity, _by(username), now, note)
+    )
+    order = f"; purchase work order #{level.purchase_order_id}" if level.purchase_order_id else ""
+    click.echo(f"{level.building} {level.item}: {level.quantity:g} {level.unit} left{order}")
+
+
+@stock.command("list")
+@click.option("--building", default=None)
+@click.option("--json", "as_json", is_flag=True, help="a JSON array")
+@click.pass_obj
+def stock_list(container: Container, building: str | None, as_json: bool) -> None:
+    """Stock of each item per building, with reorder levels and open purchase orders."""
+    _dispose_on_exit(container)
+    from maintenance.domain.transitions import SYSTEM
+    from maintenance.schemas import StockLevelOut
+
+    levels = _stock_call(lambda: container.stock_service.levels(viewer=SYSTEM, building=building))
+    if as_json:
+        rows = [StockLevelOut.of(lv).model_dump(mode="json") for lv in levels]
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for lv in levels:
+        low = " LOW" if lv.low else ""
+        order = f" #{lv.purchase_order_id}" if lv.purchase_order_id else ""
+        click.echo(f"{lv.building:16} {lv.item:24} {lv.quantity:>10g} {lv.unit:5}{low}{order}")
+
+
+commands: list[click.Command] = [scheduler, users, plans, workorders, stock]

@@ -103,6 +103,27 @@ class ChecklistItem(_Json):
 
 
 @dataclass(frozen=True)
+class VerificationView(_Json):
+    """Sensor verification of a done alert work order: `pending`, `verified` (with the mean
+    over the window the readings stayed inside the limit) or `not_fixed` (when and why)."""
+
+    state: str
+    metric: str
+    lower: float | None
+    upper: float | None
+    since: datetime
+    decided_at: datetime | None = None
+    mean: float | None = None
+    samples: int | None = None
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    breach_at: datetime | None = None
+    reason: str | None = None
+    value: float | None = None
+    alert_id: int | None = None
+
+
+@dataclass(frozen=True)
 class WorkOrderView(_Json):
     """A work order; `overdue` is as of when the view was read."""
 
@@ -138,6 +159,7 @@ class WorkOrderView(_Json):
     overdue: bool
     asset: str | None = None  # the equipment the work is on (code)
     zone_rooms: tuple[str, ...] = ()  # a zone order: the rooms that breached together
+    verification: VerificationView | None = None
 
     def facts(self) -> WorkOrderFacts:
         """The parts the permission and visibility rules look at."""
@@ -237,3 +259,45 @@ class SlaView(_Json):
     escalation_level: int
     escalate_to: str | None
     recorded_escalation_level: int
+
+
+@dataclass(frozen=True)
+class StockItemView(_Json):
+    """Something kept in stock, counted in `unit`; `crew` buys it when it runs low."""
+
+    code: str
+    name: str
+    unit: str
+    crew: str
+
+
+@dataclass(frozen=True)
+class StockLevelView(_Json):
+    """An item's stock in one building; `low` at or below the reorder level, and the open
+    purchase work order if there is one."""
+
+    item: str
+    name: str
+    unit: str
+    crew: str
+    building: str
+    quantity: float
+    reorder_level: float | None
+    low: bool
+    purchase_order_id: int | None
+
+
+@dataclass(frozen=True)
+class StockMovementView(_Json):
+    """Stock received or consumed (on a work order)."""
+
+    id: int
+    item: str
+    unit: str
+    building: str
+    kind: str
+    quantity: float
+    work_order_id: int | None
+    at: datetime
+    actor: str
+    note: str

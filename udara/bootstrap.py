@@ -42,7 +42,9 @@ if TYPE_CHECKING:
     from maintenance.services.plans import PlanService
     from maintenance.services.reconcile import Reconciler
     from maintenance.services.sla import SlaService
+    from maintenance.services.stock import StockService
     from maintenance.services.users import UserService
+    from maintenance.services.verification import SensorVerification
     from maintenance.services.workorders import WorkOrderService
     from notifications.domain.routing import Routing
     from notifications.services.ack import Acknowledgements
@@ -347,12 +349,45 @@ class Container:
             alerts=lambda: self.alert_service,
         )
 
+    @cached_property
+    def sensor_verification(self) -> SensorVerification:
+        """Verifies done alert work orders by the room's readings (UDARA_VERIFY_MINUTES)."""
+        from ingest.adapters.influx_room import RoomReadings
+        from ingest.domain.profiles import load_profile
+        from maintenance.domain.verification import Bounds
+        from maintenance.services.verification import SensorVerification
+
+        profile = load_profile(self.settings.threshold_profile)
+
+        def bounds_of(metric: str) -> Bounds | None:
+            limit = profile.limit(metric)
+            return Bounds(limit.lower, limit.upper) if limit else None
+
+        return SensorVerification(
+            self.session_factory,
+            RoomReadings(self.influx).values,
+            lambda: self.alert_service,
+            bounds_of,
+            hold=timedelta(minutes=self.settings.verify_minutes),
+        )
+
+    @cached_property
+    def stock_service(self) -> StockService:
+        """Filter and parts stock per building; consumption on work orders; reorders."""
+        from maintenance.services.stock import StockService
+
+        return StockService(self.session_factory)
+
     def scheduler_jobs(self) -> list[Job]:
         """The jobs `udara scheduler` runs besides maintenance's reconcile pass."""
         from maintenance.scheduler import Job
+        from maintenance.services import verification
         from notifications import jobs
 
         return [
+            Job(verification.VERIFY_JOB_ID, verification.verify_job, verification.VERIFY_EVERY_S,
+                "verify done alert work orders by the room's readings",
+                (self.sensor_verification, self.clock)),
             Job(jobs.DISPATCH_JOB_ID, jobs.dispatch_job, jobs.DISPATCH_EVERY_S,
                 "send due notifications", (self.dispatcher,)),
             Job(jobs.SWEEP_JOB_ID, jobs.sweep_job, jobs.SWEEP_EVERY_S,

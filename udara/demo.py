@@ -92,12 +92,42 @@ def ensure_demo_contact(container: Container) -> str:
     return DEMO_CONTACT
 
 
+DEMO_STOCK = (
+    # code, name, unit, crew, in stock, reorder level
+    ("filter-g4-592", "Pre-filter G4 592x592x48", "pcs", "hvac", 12, 4),
+    ("filter-f7-592", "Bag filter F7 592x592", "pcs", "hvac", 6, 2),
+    ("cairan-pel", "Cairan pel lantai", "l", "cleaning", 20, 5),
+    ("tisu-gulung", "Tisu toilet gulung", "roll", "cleaning", 48, 12),
+)
+
+
+def ensure_demo_stock(container: Container) -> int:
+    """Filters and cleaning supplies in the demo building, once; returns items added."""
+    from maintenance.domain.errors import MaintenanceError
+    from maintenance.domain.transitions import Actor
+
+    stock = container.stock_service
+    if stock.items():
+        return 0
+    by, now = Actor("demo", "facility_manager"), container.clock()
+    try:
+        for code, name, unit, crew, quantity, reorder_at in DEMO_STOCK:
+            stock.add_item(code, name, unit, crew, by, now)
+            stock.receive(code, DEMO_BUILDING, quantity, by, now, note="stok awal")
+            stock.set_reorder_level(code, DEMO_BUILDING, reorder_at, by, now)
+    except MaintenanceError:  # another start added them at the same moment, or no building
+        log.warning("demo stock not added", exc_info=True)
+        return 0
+    return len(DEMO_STOCK)
+
+
 def prepare_demo(container: Container, base_url: str, rooms: int = 12) -> list[str]:
     """Set up the demo and return the lines to print for a newcomer."""
     credentials = ensure_demo_users(container)
     history = _seed_history(container, rooms)  # imports the plans as of the history's start
     created = ensure_example_plans(container)
     assets = _seed_assets(container, rooms)
+    ensure_demo_stock(container)
     mail = ensure_demo_contact(container)
     lines = ["", f"Udara demo: open {base_url}/ and sign in as one of:"]
     for username, _role, _crews, what in DEMO_USERS:

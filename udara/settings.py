@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # occupants/rules.yaml).
     media_dir: Path = Path("var/media")
     occupant_rules_file: Path | None = None
+    # Sensor-verified completion (CONTRACTS.md "Assets"): how long a room's readings must stay
+    # inside the limit after an alert-born corrective work order is done.
+    verify_minutes: int = Field(default=30, gt=0, le=7 * 24 * 60)
 
     @property
     def formats(self) -> tuple[str, ...]:

@@ -129,6 +129,7 @@ def create_app(
     from web.occupants.views import bp as occupants_bp
     from web.ops.views import bp as ops_bp
     from web.public.views import bp as public_bp
+    from web.stock.views import bp as stock_bp
 
     blueprints = (auth_bp, iaq_bp, alerts_bp, board_bp, mywork_bp, admin_bp, devices_bp, ops_bp)
     for blueprint in (*blueprints, api_bp):
@@ -139,6 +140,7 @@ def create_app(
     app.register_blueprint(inspections_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(assets_bp)
+    app.register_blueprint(stock_bp)
     extensions.csrf.exempt(api_bp)  # the API checks tokens, or CSRF headers on sessions
     extensions.csrf.exempt(public_bp)  # no session: its forms carry their own signed token
     extensions.limit_login(app, auth_bp)

@@ -88,7 +88,22 @@ HISTORY = {
     "alert_attached": lazy("alert attached"),
     "alert_resolved": lazy("alert resolved"),
     "room_merged": lazy("moved with its room into another"),
+    "sensor_watch": lazy("the sensor watches the room"),
+    "verified_by_sensor": lazy("verified by sensor"),
+    "not_fixed_by_sensor": lazy("not fixed: the sensor saw the air breach again"),
+    "consumption": lazy("stock used"),
+    "reorder": lazy("opened at the reorder level"),
 }
+VERIFICATION = {
+    "pending": lazy("Sensor check pending"),
+    "verified": lazy("Verified by sensor"),
+    "not_fixed": lazy("Not fixed"),
+}
+BREACH = {
+    "reading_outside": lazy("a reading outside the limit"),
+    "new_alert": lazy("a new alert for the room"),
+}
+STOCK_MOVEMENT = {"receive": lazy("received"), "consume": lazy("used")}
 WEEKDAY = {
     0: lazy("Mon"),
     1: lazy("Tue"),
@@ -177,6 +192,9 @@ def init_app(app: Flask) -> None:
                 "occurrence": OCCURRENCE,
                 "weekday": WEEKDAY,
                 "history": HISTORY,
+                "verification": VERIFICATION,
+                "breach": BREACH,
+                "stock_movement": STOCK_MOVEMENT,
             },  # fmt: skip
             "label": label,
             "lang_url": lang_url,

@@ -112,6 +112,15 @@ MESSAGES: dict[str, LazyString] = {
     "score_out_of_range": lazy("'%(item)s': a score is 1 to 5"),
     "photo_required": lazy("'%(item)s' failed: take a photo of it"),
     "unknown_item": lazy("the template has no item '%(item)s'"),
+    "may_not_manage_stock": lazy("%(role)s %(user)s may not manage stock"),
+    "bad_quantity": lazy("a quantity must be a positive number, not %(value)s"),
+    "no_item": lazy("no stock item '%(item)s'"),
+    "item_exists": lazy("a stock item '%(item)s' already exists"),
+    "bad_unit": lazy("unit must be one of %(allowed)s"),
+    "not_enough_stock": lazy(
+        "only %(have)s %(unit)s of %(item)s in %(building)s: receive stock first"
+    ),
+    "consumption_needs_building": lazy("this work order has no building"),
 }
 
 _WORDED = {"status": WO_STATUS, "from_status": WO_STATUS, "to_status": WO_STATUS, "role": ROLE}

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from maintenance.adapters.types import UtcDateTime
 from maintenance.domain.model import PRIORITIES, ROLES, STATUSES, WORK_ORDER_TYPES
+from maintenance.domain.stock import MOVEMENT_KINDS
+from maintenance.domain.verification import VERIFICATION_STATES
 from udara.db import Base
 
 
@@ -255,6 +257,71 @@ class SlaTargetRow(Base):
     priority: Mapped[str] = mapped_column(String(16), primary_key=True)
     respond_minutes: Mapped[int] = mapped_column(Integer)
     resolve_minutes: Mapped[int] = mapped_column(Integer)
+
+
+class WorkOrderVerification(Base):
+    """Sensor verification of an alert-born corrective order once it is done: pending until
+    the room's readings stayed inside the limit (verified) or breached first (not_fixed)."""
+
+    __tablename__ = "work_order_verifications"
+    __table_args__ = (CheckConstraint(_in("state", VERIFICATION_STATES), name="state"),)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(16))
+    lower: Mapped[float | None] = mapped_column(Float)
+    upper: Mapped[float | None] = mapped_column(Float)
+    # The order's completed_at this verification watches from (a redo starts a new one).
+    since: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    mean: Mapped[float | None] = mapped_column(Float)
+    samples: Mapped[int | None] = mapped_column(Integer)
+    window_start: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    window_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    breach_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    value: Mapped[float | None] = mapped_column(Float)
+    alert_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class StockItem(Base):
+    """Something kept in stock (a filter size, a cleaning supply), counted in `unit`; the
+    crew whose supervisor buys it when it runs low."""
+
+    __tablename__ = "stock_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(16))
+    crew_id: Mapped[str] = mapped_column(ForeignKey("crews.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StockLevel(Base):
+    """How much of an item a building holds, and the level at which it is reordered."""
+
+    __tablename__ = "stock_levels"
+    item_id: Mapped[int] = mapped_column(ForeignKey("stock_items.id"), primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), primary_key=True)
+    quantity: Mapped[float] = mapped_column(Float, default=0.0)
+    reorder_level: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StockMovement(Base):
+    """Stock received or consumed (on a work order), by whom and when."""
+
+    __tablename__ = "stock_movements"
+    __table_args__ = (CheckConstraint(_in("kind", MOVEMENT_KINDS), name="kind"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("stock_items.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[float] = mapped_column(Float)
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 # Work orders and plans reference assets: register their table with the same metadata.

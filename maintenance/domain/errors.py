@@ -119,6 +119,14 @@ MESSAGES: Final[dict[str, str]] = {
     "score_out_of_range": "'%(item)s': a score is 1 to 5",
     "photo_required": "'%(item)s' failed: take a photo of it",
     "unknown_item": "the template has no item '%(item)s'",
+    # stock (services/stock.py, domain/stock.py)
+    "may_not_manage_stock": "%(role)s %(user)s may not manage stock",
+    "bad_quantity": "a quantity must be a positive number, not %(value)s",
+    "no_item": "no stock item '%(item)s'",
+    "item_exists": "a stock item '%(item)s' already exists",
+    "bad_unit": "unit must be one of %(allowed)s",
+    "not_enough_stock": ("only %(have)s %(unit)s of %(item)s in %(building)s: receive stock first"),
+    "consumption_needs_building": "this work order has no building",
 }
 
 

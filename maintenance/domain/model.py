@@ -9,8 +9,9 @@ Priority = Literal["low", "medium", "high", "urgent"]
 Status = Literal["open", "assigned", "in_progress", "on_hold", "done", "verified", "cancelled"]
 # `device`: the account of a LoRaWAN network server pushing uplinks (HTTP push); no pages.
 Role = Literal["facility_manager", "cleaning_supervisor", "technician", "viewer", "device"]
-# request: an occupant's report; inspection: a failed item of an inspection
-Source = Literal["plan", "alert", "manual", "request", "inspection"]
+# request: an occupant's report; inspection: a failed item of an inspection; stock: a
+# purchase order opened at an item's reorder level
+Source = Literal["plan", "alert", "manual", "request", "inspection", "stock"]
 Traffic = Literal["low", "normal", "high"]
 Frequency = Literal["daily", "weekly", "monthly", "yearly"]
 Anchor = Literal["calendar", "completion"]

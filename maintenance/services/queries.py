@@ -9,9 +9,18 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from assets.adapters.orm import AssetRow
-from maintenance.adapters.orm import Building, Floor, Room, User, WorkOrder, WorkOrderEvent
+from maintenance.adapters.orm import (
+    Building,
+    Floor,
+    Room,
+    User,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderVerification,
+)
 from maintenance.domain.errors import InvalidInput
 from maintenance.domain.model import CLOSED_STATUSES, PRIORITIES, STATUSES, WORK_ORDER_TYPES
+from maintenance.domain.verification import VERIFICATION_STATES
 from maintenance.domain.visibility import WorkOrderVisibility
 from maintenance.views import EventView
 
@@ -36,6 +45,7 @@ class WorkOrderFilter:
     asset: str | None = None  # an asset's code
     due_before: datetime | None = None
     due_after: datetime | None = None
+    verification: str | None = None  # pending | verified | not_fixed (sensor verification)
 
     def __post_init__(self) -> None:
         """Reject values no work order can have (the API answers 422, not an empty list)."""
@@ -43,6 +53,7 @@ class WorkOrderFilter:
             (self.status, STATUSES, "status"),
             (self.type, WORK_ORDER_TYPES, "type"),
             (self.priority, PRIORITIES, "priority"),
+            (self.verification, VERIFICATION_STATES, "verification"),
         ):
             if value is not None and value not in allowed:
                 raise InvalidInput.coded("must_be_one_of", what=what, allowed=", ".join(allowed))
@@ -80,6 +91,16 @@ def filtered(
         q = q.where(WorkOrder.type == f.type)
     if f.priority:
         q = q.where(WorkOrder.priority == f.priority)
+    if f.verification:
+        q = q.where(
+            select(WorkOrderVerification.work_order_id)
+            .where(
+                WorkOrderVerification.work_order_id == WorkOrder.id,
+                WorkOrderVerification.state == f.verification,
+                WorkOrderVerification.since == WorkOrder.completed_at,
+            )
+            .exists()
+        )
     if f.plan_id is not None:
         q = q.where(WorkOrder.plan_id == f.plan_id)
     if f.asset is not None:

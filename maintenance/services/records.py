@@ -18,11 +18,12 @@ from maintenance.adapters.orm import (
     WorkOrder,
     WorkOrderAlert,
     WorkOrderEvent,
+    WorkOrderVerification,
 )
 from maintenance.adapters.sql import insert_ignore
 from maintenance.domain.model import CLOSED_STATUSES
 from maintenance.domain.sla import SlaTarget
-from maintenance.views import ChecklistItem, WorkOrderView
+from maintenance.views import ChecklistItem, VerificationView, WorkOrderView
 
 
 def record(
@@ -115,7 +116,28 @@ def views(session: Session, rows: Sequence[WorkOrder], now: datetime) -> list[Wo
         .order_by(WorkOrderAlert.attached_at, WorkOrderAlert.alert_id)
     ):
         alerts.setdefault(wo_id, []).append(alert_id)
-    return [_view(wo, buildings, rooms, users, alerts.get(wo.id, []), now, assets) for wo in rows]
+    checks = {
+        v.work_order_id: v
+        for v in session.scalars(
+            select(WorkOrderVerification).where(WorkOrderVerification.work_order_id.in_(ids))
+        )
+    }
+    return [
+        _view(wo, buildings, rooms, users, alerts.get(wo.id, []), now, assets, checks.get(wo.id))
+        for wo in rows
+    ]
+
+
+def _verification(wo: WorkOrder, v: WorkOrderVerification | None) -> VerificationView | None:
+    # A verification of an earlier completion (the order was sent back since) is void.
+    if v is None or wo.completed_at is None or v.since != wo.completed_at:
+        return None
+    return VerificationView(
+        state=v.state, metric=v.metric, lower=v.lower, upper=v.upper, since=v.since,
+        decided_at=v.decided_at, mean=v.mean, samples=v.samples, window_start=v.window_start,
+        window_end=v.window_end, breach_at=v.breach_at, reason=v.reason, value=v.value,
+        alert_id=v.alert_id,
+    )  # fmt: skip
 
 
 def _view(
@@ -126,6 +148,7 @@ def _view(
     alert_ids: list[int],
     now: datetime,
     assets: dict[int, str],
+    check: WorkOrderVerification | None = None,
 ) -> WorkOrderView:
     room, floor = rooms.get(wo.room_id, (None, None)) if wo.room_id else (None, None)
     return WorkOrderView(
@@ -161,4 +184,5 @@ def _view(
         overdue=wo.status not in CLOSED_STATUSES and wo.due_at is not None and now > wo.due_at,
         asset=assets.get(wo.asset_id) if wo.asset_id else None,
         zone_rooms=tuple(wo.zone_rooms or ()),
+        verification=_verification(wo, check),
     )

@@ -45,6 +45,8 @@ def test_the_example_strategy_imports_previews_and_generates(run) -> None:
     assert {o["local_time"][11:16] for o in lobby_rounds} == {"07:00", "12:00", "16:00"}
     report = json.loads(run("scheduler", "run-once").output)
     assert report["generated"] > 50 and report["errors"] == []
+    assert report["verification"] == {"started": 0, "checked": 0, "verified": [],
+                                      "not_fixed": [], "errors": 0}  # fmt: skip
     listed = json.loads(run("workorders", "list", "--status", "open", "--json").output)
     assert len(listed) == report["generated"]
     assert {"id", "type", "crew", "building", "room", "title", "priority", "status", "assignee",

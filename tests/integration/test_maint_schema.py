@@ -13,6 +13,7 @@ from udara.db import Base
 MAINTENANCE_TABLES = {
     "crews", "users", "crew_members", "buildings", "floors", "rooms", "plans",
     "skipped_occurrences", "work_orders", "work_order_alerts", "work_order_events", "sla_targets",
+    "work_order_verifications", "stock_items", "stock_levels", "stock_movements",
 }  # fmt: skip
 
 

@@ -598,6 +598,37 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
              params={"device": (PARAMS["device"][0], PENDING, PARAMS["device"][2])},
              boss_sees=False, mutates=True, label="pending"),
     ],
+    # --- stock: levels per building (managers), consumption on work orders (who works on it)
+    "GET /stock": [
+        Case("list", MANAGERS, present="HQ-stock"),
+        Case("filter", MANAGERS, query="?building={building}", present="HQ-stock"),
+    ],
+    "POST /stock/items": Unbound("adds a stock item: items are the same in every building"),
+    "POST /stock/receive": Case(
+        "create", MANAGERS, body={"item": "filter-g4", "building": "{building}",
+                                  "quantity": "2", "note": "masuk"},
+        ok=302, boss_sees=False, mutates=True,
+    ),
+    "POST /stock/level": Case(
+        "create", MANAGERS, body={"item": "filter-g4", "building": "{building}",
+                                  "reorder_level": "3"},
+        ok=302, boss_sees=False, mutates=True,
+    ),
+    # Technicians may record only on work they work on: refused, a flashed message (302).
+    "POST /work-orders/<int:wo_id>/consumption": Case(
+        "object", WORKERS, body={"item": "filter-g4", "quantity": "1"}, ok=302,
+        boss_sees=False, mutates=True,
+    ),
+    "GET /api/v1/stock": [
+        Case("list", MANAGERS, present="filter-g4"),
+        # The answer holds nothing of the building but its code, the value given.
+        Case("filter", MANAGERS, query="?building={building}", present="filter-g4",
+             boss_sees=False),
+    ],
+    "POST /api/v1/work-orders/<int:wo_id>/consumption": Case(
+        "object", WORKERS, body={"item": "filter-g4", "quantity": 1}, ok=201,
+        ok_for={TECH: 403}, mutates=True,
+    ),
 }
 # fmt: on
 
@@ -794,6 +825,11 @@ def seed_world(container: FixedClockContainer) -> tuple[dict[str, int | str], di
     ids["alert:hq"], ids["alert:xq7"] = opened[0].id, opened[1].id
     seed_requests(container, ids)
     seed_inspections(container, ids)
+    stock = container.stock_service
+    stock.add_item("filter-g4", "Filter G4 592", "pcs", "cleaning", BOSS, NOW)
+    stock.receive("filter-g4", INSIDE, 10, BOSS, NOW, note="HQ-stock masuk")
+    stock.receive("filter-g4", OUTSIDE, 10, BOSS, NOW, note="XQ7-stock masuk")
+    stock.consume(int(ids["wo:xq7-clean"]), "filter-g4", 1, BOSS, NOW, note="XQ7-stock dipakai")
     tokens = {role: container.token_service.create(role, NOW) for role in ROLES}
     return ids, tokens
 

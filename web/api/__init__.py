@@ -72,4 +72,4 @@ def openapi() -> Response:
     return jsonify(spec.spec)
 
 
-from web.api import assets, devices, errors, kpis, locations, occupants, push, views  # noqa: E402,F401  (routes register on import)
+from web.api import assets, devices, errors, kpis, locations, occupants, push, stock, views  # noqa: E402,F401  (routes register on import)

@@ -207,6 +207,9 @@ class WorkOrderQuery(Paging):
     priority: Priority | None = None
     overdue: bool | None = None
     open: bool | None = Field(None, description="true: not done, verified or cancelled")
+    verification: Literal["pending", "verified", "not_fixed"] | None = Field(
+        None, description="sensor verification of done alert work orders"
+    )
 
 
 class WorkOrdersOut(BaseModel):

@@ -231,6 +231,7 @@ def list_work_orders(query: WorkOrderQuery) -> WorkOrdersOut:
         priority=query.priority,
         overdue=query.overdue,
         open_only=bool(query.open),
+        verification=query.verification,
     )
     page = deps.container().work_order_service.list(
         f, viewer=api_user().actor, limit=query.limit, offset=query.offset, now=deps.now()

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from maintenance.domain.errors import InvalidInput, NotFound
 from maintenance.domain.model import PRIORITIES, WORK_ORDER_TYPES
+from maintenance.domain.verification import VERIFICATION_STATES
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.views import WorkOrderView
 from web import deps
@@ -25,6 +26,7 @@ from web.security import (
     me,
     roles_required,
 )
+from web.stock.views import consumption_panel
 from web.workorders import attempt, describe, manages, safe_path, wo_photos
 
 bp = Blueprint("board", __name__)
@@ -45,6 +47,9 @@ def board_filters() -> dict[str, Any]:
     kind, priority = request.args.get("type") or None, request.args.get("priority") or None
     if (kind and kind not in WORK_ORDER_TYPES) or (priority and priority not in PRIORITIES):
         abort(400)
+    verification = request.args.get("verification") or None
+    if verification and verification not in VERIFICATION_STATES:
+        abort(400)
     return {
         "crew": _arg("crew", CREW),
         "building": _arg("building"),
@@ -52,6 +57,7 @@ def board_filters() -> dict[str, Any]:
         "type": kind,
         "priority": priority,
         "overdue": True if request.args.get("overdue") else None,
+        "verification": verification,
     }
 
 
@@ -150,6 +156,7 @@ def detail(wo_id: int) -> ResponseReturnValue:
         note_form=NoteForm(),
         deliveries=deliveries_of(wo_id=wo.id),
         photos=wo_photos(wo.id),
+        stock=consumption_panel(wo),
     )
 
 

@@ -14,6 +14,7 @@ from web.forms import FinishForm, NoteForm
 from web.i18n import lazy
 from web.iaq.overview import timezone_of, timezones
 from web.security import WORKERS, me, roles_required
+from web.stock.views import consumption_panel
 from web.workorders import attempt, manages, ticks, wo_photos, works_on
 
 bp = Blueprint("mywork", __name__)
@@ -71,6 +72,7 @@ def work_order(wo_id: int) -> ResponseReturnValue:
         note_form=NoteForm(),
         finish_form=FinishForm(),
         photos=wo_photos(wo.id),
+        stock=consumption_panel(wo),
     )
 
 
