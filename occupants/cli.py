@@ -58,4 +58,19 @@ def displays_link(container: Container, building: str) -> None:
     click.echo(f"{container.settings.public_url.rstrip('/')}/display/{token}")
 
 
+@displays.command("rotate")
+@click.argument("building")
+@click.pass_obj
+def displays_rotate(container: Container, building: str) -> None:
+    """Give BUILDING's lobby display a new link (the old one stops working); print it."""
+    from maintenance.domain.errors import MaintenanceError
+    from maintenance.domain.transitions import Actor
+
+    try:
+        token = container.room_links.rotate_display(Actor("cli", "facility_manager"), building)
+    except MaintenanceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{container.settings.public_url.rstrip('/')}/display/{token}")
+
+
 commands: list[click.Command] = [requests, displays]

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from notifications.services.links import Links
     from notifications.services.notifier import Notifier
     from notifications.services.people import PeopleNotifications
+    from notifications.services.requests import RequestUpdates
     from notifications.services.work_orders import WorkOrderNotifications
     from occupants.adapters.photos import PhotoStore
     from occupants.services.links import RoomLinks
@@ -297,8 +298,9 @@ class Container:
         from maintenance.services.workorders import WorkOrderService
 
         return WorkOrderService(
-            self.session_factory, self.clock, listeners=[self.work_order_notifications]
-        )
+            self.session_factory, self.clock,
+            listeners=[self.work_order_notifications, self.request_updates],
+        )  # fmt: skip
 
     @cached_property
     def plan_service(self) -> PlanService:
@@ -442,6 +444,14 @@ class Container:
         return WorkOrderNotifications(self.notifier, self.links)
 
     @cached_property
+    def request_updates(self) -> RequestUpdates:
+        """Tells occupants what became of their reports: maintenance's WorkOrderListener
+        (in work, done, cancelled) and occupants' RequestListener (rejected at triage)."""
+        from notifications.services.requests import RequestUpdates
+
+        return RequestUpdates(self.routing, self.links)
+
+    @cached_property
     def notifications(self) -> PeopleNotifications:
         """Contact points, preferences, test messages and the delivery log."""
         from notifications.services.people import PeopleNotifications
@@ -546,8 +556,9 @@ class Container:
         s = self.settings
         rules = load_rules(s.occupant_rules_file) if s.occupant_rules_file else load_rules()
         return OccupantRequests(
-            self.session_factory, self.clock, rules, self.photo_store, self.room_air
-        )
+            self.session_factory, self.clock, rules, self.photo_store, self.room_air,
+            listeners=[self.request_updates],
+        )  # fmt: skip
 
     def room_air(self, building: str, room: str) -> dict[str, float]:
         """A room's latest readings (within the offline window): what a report records."""

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter, Map
 
+from occupants.domain.model import MAX_PHOTO_BYTES
 from udara.bootstrap import Container
 from udara.settings import Settings
 
@@ -21,6 +22,19 @@ class BoundedInt(IntegerConverter):
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+# Forms that carry a photo (at most 5 MB, CONTRACTS.md) may be larger than the 1 MB elsewhere.
+# Set before anything reads the form (refuse_nul_bytes, CSRF), so it holds when it is parsed:
+# a blueprint's own before_request runs after the app's, too late.
+PHOTO_ENDPOINTS = frozenset({"public.report", "mywork.finish"})
+PHOTO_BODY_LIMIT = MAX_PHOTO_BYTES + 256 * 1024  # the photo and the form's few fields
+
+
+def larger_bodies_for_photos() -> None:
+    """The photo forms' body limit (their views are the only ones reading a file)."""
+    if request.endpoint in PHOTO_ENDPOINTS:
+        request.max_content_length = PHOTO_BODY_LIMIT
 
 
 def refuse_nul_bytes() -> None:
@@ -93,6 +107,7 @@ def create_app(
     app.extensions["udara"] = container
     # Before any blueprint: every <int:...> in a URL stays within a database integer.
     app.url_map.converters["int"] = BoundedInt
+    app.before_request(larger_bodies_for_photos)
     app.before_request(refuse_nul_bytes)
 
     from web import extensions

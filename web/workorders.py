@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from maintenance.domain.errors import (
 )
 from maintenance.domain.transitions import may_manage, may_tick, may_work_on
 from maintenance.views import WorkOrderView
+from web import deps
 from web.i18n import lazy
 from web.refusals import refusal
 from web.security import WebUser
@@ -69,3 +71,20 @@ def ticks(user: WebUser, wo: WorkOrderView) -> bool:
 def describe(values: dict[str, Any]) -> dict[str, Any]:
     """Drop empty filter values (for links that keep the current filters)."""
     return {k: v for k, v in values.items() if v not in (None, "", False)}
+
+
+@dataclass(frozen=True)
+class WorkOrderPhotos:
+    """How many photos a work order has: from its requests or inspection, and the crew's
+    after-photos."""
+
+    reported: int = 0
+    after: int = 0
+
+
+def wo_photos(wo_id: int) -> WorkOrderPhotos:
+    """The photos of a work order the caller has already shown its reader may see."""
+    c = deps.container()  # reports' and inspections' photos; the crew's after-photos
+    return WorkOrderPhotos(
+        len(c.work_order_photos(wo_id)), len(c.occupant_requests.after_photos(wo_id))
+    )

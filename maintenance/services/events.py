@@ -9,7 +9,8 @@ from typing import Literal, Protocol
 
 from sqlalchemy.orm import Session
 
-ChangeKind = Literal["assigned", "escalated", "done"]
+# started: the work moved to in_progress (from open, assigned, on hold or done).
+ChangeKind = Literal["assigned", "started", "escalated", "done", "cancelled"]
 
 
 @dataclass(frozen=True)

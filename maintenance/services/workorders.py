@@ -206,15 +206,20 @@ class WorkOrderService:
         by_user: str,
         now: datetime,
     ) -> None:
-        """Tell listeners, in this transaction, that work was given to someone or finished."""
+        """Tell listeners, in this transaction, that work was given to someone, started,
+        finished or cancelled."""
         if not self._listeners:
             return
         changes = []
         if wo.assignee_id is not None and wo.assignee_id != before[0]:
             assignee = session.get_one(User, wo.assignee_id).username
             changes.append(WorkOrderChange("assigned", wo.id, now, by_user, wo.version, assignee))
+        if wo.status == "in_progress" and before[1] != "in_progress":
+            changes.append(WorkOrderChange("started", wo.id, now, by_user, wo.version))
         if wo.status == "done" and before[1] != "done":
             changes.append(WorkOrderChange("done", wo.id, now, by_user, wo.version))
+        if wo.status == "cancelled" and before[1] != "cancelled":
+            changes.append(WorkOrderChange("cancelled", wo.id, now, by_user, wo.version))
         for change in changes:
             for listener in self._listeners:
                 listener.work_order_changed(session, change)

@@ -22,6 +22,7 @@ from maintenance.domain.hours import OperatingHours
 from notifications.adapters.orm import ContactPoint, NotificationPrefs
 from notifications.domain.model import Contact, Person, Prefs
 from notifications.domain.timing import parse_quiet_hours
+from occupants.adapters.orm import OccupantReport, OccupantRequest, RoomLink
 from udara.scope import Scope
 
 
@@ -182,3 +183,50 @@ def work_order(session: Session, wo_id: int) -> WorkOrderFacts | None:
         wo.id, wo.title, code, room, wo.crew_id, wo.priority, wo.status, wo.due_at,
         assignee, wo.created_by, wo.version,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """An occupant who left a contact with a report that became a work order."""
+
+    ref: str
+    category: str
+    contact: str
+    lang: str
+    room_token: str | None  # the room's current public link (None: rotated, not reprinted)
+    room_name: str
+    building: str
+    building_name: str
+    completion_notes: str | None
+    reject_reason: str | None = None
+
+
+def reporters(
+    session: Session, *, wo_id: int | None = None, request_id: int | None = None
+) -> list[Reporter]:
+    """Whoever reported into work order `wo_id` (or into request `request_id`) and left a
+    contact, oldest report first."""
+    query = (
+        select(OccupantRequest.ref, OccupantRequest.category, OccupantReport.contact,
+               OccupantReport.lang, RoomLink.token, Room.name, Room.code, Building.code,
+               Building.name, WorkOrder.completion_notes, OccupantRequest.reject_reason)
+        .join(OccupantReport, OccupantReport.request_id == OccupantRequest.id)
+        .join(Room, Room.id == OccupantRequest.room_id)
+        .join(Building, Building.id == OccupantRequest.building_id)
+        .outerjoin(WorkOrder, WorkOrder.id == OccupantRequest.work_order_id)
+        .outerjoin(RoomLink, RoomLink.room_id == OccupantRequest.room_id)
+        .where(OccupantReport.contact.is_not(None))
+        .order_by(OccupantReport.id)
+    )  # fmt: skip
+    if wo_id is not None:
+        query = query.where(OccupantRequest.work_order_id == wo_id)
+    if request_id is not None:
+        query = query.where(OccupantRequest.id == request_id)
+    found = []
+    for row in session.execute(query):
+        ref, category, contact, lang, token, room_name, room_code, code, name, notes, why = row
+        if contact:
+            found.append(Reporter(ref, category, contact, lang or "id", token,
+                                  room_name or room_code, code, name or code, notes,
+                                  why))  # fmt: skip
+    return found

@@ -110,11 +110,13 @@ def _of(group: Group) -> Any:
 
 
 def last_sent(session: Session, group: Group) -> datetime | None:
-    """When this recipient was last sent something on this channel."""
+    """When this recipient was last sent something on this channel and address (several
+    occupants who reported one request share its recipient, each at their own address)."""
     return session.scalar(
         select(func.max(Delivery.sent_at)).where(
             Delivery.recipient == group.recipient,
             Delivery.channel == group.channel,
+            Delivery.address == group.address,
             Delivery.status == "sent",
         )
     )

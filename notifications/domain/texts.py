@@ -39,6 +39,23 @@ TEXTS: Final[dict[str, dict[str, Text]]] = {
             "Diselesaikan oleh {actor} pada {at}.\n{link}",
         ),
         "test": ("Pesan uji", "Pesan uji untuk {user}: saluran ini berfungsi.\n{link}"),
+        "request_update.in_work_order": (
+            "Laporan {ref} sedang dikerjakan",
+            "Laporan Anda ({what}, {place}) sedang dikerjakan oleh tim gedung.\n"
+            "Lihat statusnya: {link}",
+        ),
+        "request_update.done": (
+            "Laporan {ref} selesai ditangani",
+            "Laporan Anda ({what}, {place}) sudah selesai ditangani.{note}\n"
+            "Lihat statusnya: {link}",
+        ),
+        "request_update.rejected": (
+            "Laporan {ref} ditutup",
+            "Laporan Anda ({what}, {place}) ditutup tanpa pekerjaan.{note}\n"
+            "Lihat statusnya: {link}",
+        ),
+        "request_update.note": ("", "\nCatatan tim: {note}"),
+        "request_update.reason": ("", "\nAlasan: {reason}"),
         "digest": (
             "Ringkasan harian {place}, {day}",
             "Peringatan terbuka: {open_alerts} ({critical} kritis).\n"
@@ -93,6 +110,21 @@ TEXTS: Final[dict[str, dict[str, Text]]] = {
         ),
         "work_order_done": ("Work order #{id} done: {title}", "Done by {actor} at {at}.\n{link}"),
         "test": ("Test message", "A test message for {user}: this channel works.\n{link}"),
+        "request_update.in_work_order": (
+            "Your report {ref} is being worked on",
+            "Your report ({what}, {place}) is being worked on by the building team.\n"
+            "See its status: {link}",
+        ),
+        "request_update.done": (
+            "Your report {ref} is done",
+            "Your report ({what}, {place}) has been dealt with.{note}\nSee its status: {link}",
+        ),
+        "request_update.rejected": (
+            "Your report {ref} was closed",
+            "Your report ({what}, {place}) was closed without work.{note}\nSee its status: {link}",
+        ),
+        "request_update.note": ("", "\nThe team wrote: {note}"),
+        "request_update.reason": ("", "\nReason: {reason}"),
         "digest": (
             "Daily digest {place}, {day}",
             "Open alerts: {open_alerts} ({critical} critical).\n"
@@ -129,8 +161,31 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "medium": "sedang",
         "low": "rendah",
         "none": "-",
+        # Occupants' report categories (the public form's words, shorter).
+        "dirty": "kotor",
+        "smell": "bau tidak sedap",
+        "too_hot": "terlalu panas",
+        "too_cold": "terlalu dingin",
+        "stuffy": "udara pengap",
+        "leak": "bocor atau air",
+        "trash_full": "tempat sampah penuh",
+        "supplies_empty": "perlengkapan habis",
+        "symptoms": "keluhan kesehatan",
+        "other": "lainnya",
     },
-    "en": {"none": "-"},
+    "en": {
+        "none": "-",
+        "dirty": "dirty",
+        "smell": "bad smell",
+        "too_hot": "too hot",
+        "too_cold": "too cold",
+        "stuffy": "stuffy air",
+        "leak": "leak or water",
+        "trash_full": "trash bin full",
+        "supplies_empty": "supplies empty",
+        "symptoms": "feeling unwell",
+        "other": "something else",
+    },
 }
 PREFIX: Final = "[Udara] "
 DEFAULT_LANG: Final = "id"

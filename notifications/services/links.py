@@ -34,6 +34,13 @@ class Links:
         """The work order's page."""
         return f"{self.base}/work-orders/{wo_id}"
 
+    def request_status(self, room_token: str | None, ref: str) -> str:
+        """An occupant's status page of request `ref` (the site itself without the room's
+        token: its link was rotated and not printed again)."""
+        if not room_token:
+            return f"{self.base}/"
+        return f"{self.base}/r/{room_token}/requests/{ref}"
+
     def ack(self, alert_id: int, username: str, now: datetime) -> str:
         """A signed single-use link acknowledging `alert_id` as `username`, valid 24 h."""
         payload = {

@@ -33,11 +33,11 @@ class WorkOrderNotifications:
 
     def work_order_changed(self, session: Session, change: WorkOrderChange) -> None:
         """Write the change's deliveries in its transaction (an error rolls both back)."""
-        wo = directory.work_order(session, change.work_order_id)
-        if wo is None:
-            return
         names = self._notifier.routing.for_work_order(change.kind, change.level)
         if not names:
+            return
+        wo = directory.work_order(session, change.work_order_id)
+        if wo is None:
             return
         event = Event(
             key=work_order_key(change),

@@ -1,11 +1,12 @@
-"""Occupants' tables: rooms' public links, buildings' lobby displays, requests and reports."""
+"""Occupants' tables: rooms' public links, buildings' lobby displays, requests and reports,
+and the photos a crew adds to a work order."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from maintenance.adapters.types import UtcDateTime
@@ -79,3 +80,24 @@ class OccupantReport(Base):
     photo: Mapped[str | None] = mapped_column(String(64))
     contact: Mapped[str | None] = mapped_column(String(200))
     lang: Mapped[str] = mapped_column(String(8), default="id")
+
+
+WORK_ORDER_PHOTO_KINDS = ("after",)
+
+
+class WorkOrderPhoto(Base):
+    """A photo the crew added to a work order: `after`, taken when finishing the work.
+    (A request's own photos stay on its reports and reach the work order through it.)"""
+
+    __tablename__ = "work_order_photos"
+    __table_args__ = (
+        CheckConstraint(_in("kind", WORK_ORDER_PHOTO_KINDS), name="kind"),
+        UniqueConstraint("work_order_id", "kind", "photo"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    # SHA-256 of the re-encoded photo (its file name in the photo store).
+    photo: Mapped[str] = mapped_column(String(64))
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -119,6 +119,30 @@ class RoomLinks:
             query = select(BuildingDisplay.token).where(BuildingDisplay.building_id == building_id)
             return str(session.scalars(query).one())
 
+    def display_link(self, actor: Actor, building: str) -> str:
+        """The building's display token for a facility manager of it (made on first use)."""
+        if actor.role not in LINK_ROTATORS:
+            raise NotAllowed.coded("may_not_print_links", role=actor.role, user=actor.username)
+        if not actor.scope.allows(building):
+            raise NotFound.coded("no_building", building=building)
+        return self.display_token(building)
+
+    def rotate_display(self, actor: Actor, building: str) -> str:
+        """Give the building's lobby display a new token (a facility manager of it); the old
+        display link answers 404 from now on. The new token."""
+        if actor.role not in LINK_ROTATORS:
+            raise NotAllowed.coded("may_not_print_links", role=actor.role, user=actor.username)
+        if not actor.scope.allows(building):
+            raise NotFound.coded("no_building", building=building)
+        with transaction(self._sessions) as session:
+            building_id = session.scalar(select(Building.id).where(Building.code == building))
+            if building_id is None:
+                raise NotFound.coded("no_building", building=building)
+            session.execute(
+                delete(BuildingDisplay).where(BuildingDisplay.building_id == building_id)
+            )
+        return self.display_token(building)
+
     def display_building(self, token: str) -> str | None:
         """The code of the building whose display token this is."""
         if not token or len(token) > 64:

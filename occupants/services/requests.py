@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from sqlalchemy import select, update
@@ -24,7 +24,7 @@ from maintenance.services.locations import room_views
 from maintenance.services.records import insert_work_order, record
 from maintenance.services.sla import load_targets
 from maintenance.views import RoomView
-from occupants.adapters.orm import OccupantReport, OccupantRequest
+from occupants.adapters.orm import OccupantReport, OccupantRequest, WorkOrderPhoto
 from occupants.adapters.photos import PhotoStore
 from occupants.domain.model import (
     AIR_CATEGORIES,
@@ -40,6 +40,7 @@ from occupants.domain.model import (
     request_status,
 )
 from occupants.domain.rules import CategoryRule, Route, parse_rules, route
+from occupants.domain.symptoms import SBS_METRICS, SymptomReport, is_symptom_report
 from occupants.schemas import RequestOut
 from udara.db import insert_ignoring_conflicts, transaction
 from udara.scope import Scope
@@ -52,6 +53,14 @@ EMAIL = re.compile(r"^[^@\s<>]{1,64}@[^@\s<>]{1,190}\.[A-Za-z]{2,}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 .-]{6,18}[0-9]$")
 
 AirNow = Callable[[str, str], Mapping[str, float]]
+
+
+class RequestListener(Protocol):
+    """Told inside the transaction that a request was rejected at triage (raising rolls the
+    rejection back): notifications write the reporters' messages there."""
+
+    def request_rejected(self, session: Session, request_id: int, at: datetime) -> None:
+        """Called after the rejection is applied and before it commits."""
 
 
 def load_rules(path: Path = DEFAULT_RULES_FILE) -> dict[str, CategoryRule]:
@@ -89,6 +98,7 @@ class RequestDetail:
     completion_notes: str | None = None
     completed_at: datetime | None = None
     proposed_crew: str | None = None
+    after_photos: tuple[str, ...] = ()  # the crew's, added when finishing (digests)
     contacts: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
 
@@ -112,7 +122,9 @@ class OccupantRequests:
         rules: Mapping[str, CategoryRule],
         photos: PhotoStore,
         air_now: AirNow,
+        listeners: Sequence[RequestListener] = (),
     ) -> None:
+        self._listeners = tuple(listeners)
         self._sessions = session_factory
         self._clock = clock
         self.rules = dict(rules)
@@ -232,10 +244,17 @@ class OccupantRequests:
         with self._sessions() as session:
             rows = session.execute(query.limit(limit)).all()
             reports = _reports(session, [row[0].id for row in rows])
-            found = [self._detail(row, reports.get(row[0].id, [])) for row in rows]
+            after = _after_photos(session, [row[0].work_order_id for row in rows])
+            found = [
+                self._detail(row, reports.get(row[0].id, []),
+                             after.get(row[0].work_order_id or 0, ()))
+                for row in rows
+            ]  # fmt: skip
         return [d for d in found if status is None or d.out.status == status]
 
-    def _detail(self, row: Any, reports: list[OccupantReport]) -> RequestDetail:
+    def _detail(
+        self, row: Any, reports: list[OccupantReport], after: tuple[str, ...] = ()
+    ) -> RequestDetail:
         request, building, room_code, room_name, floor, wo = row
         out = RequestOut(
             ref=request.ref, building=building, room=room_code, category=request.category,
@@ -252,6 +271,7 @@ class OccupantRequests:
             completion_notes=wo.completion_notes if wo else None,
             completed_at=wo.completed_at if wo else None,
             proposed_crew=self.rules[request.category].crew,
+            after_photos=after,
             contacts=tuple((r.contact, r.lang) for r in reports if r.contact),
         )  # fmt: skip
 
@@ -280,6 +300,55 @@ class OccupantRequests:
         )
         with self._sessions() as session:
             return list(dict.fromkeys(p for p in session.scalars(query) if p))
+
+    def symptom_reports(
+        self, *, scope: Scope, building: str, start: datetime, end: datetime
+    ) -> list[SymptomReport]:
+        """The reports of symptoms made in `building` in [start, end), with the air recorded
+        with each (CO2, PM2.5, temperature, humidity); none outside `scope`."""
+        if not scope.allows(building):
+            return []
+        query = (
+            select(OccupantReport.at, OccupantReport.symptoms, OccupantReport.air,
+                   OccupantRequest.category, Room.code, Room.name)
+            .join(OccupantRequest, OccupantRequest.id == OccupantReport.request_id)
+            .join(Building, Building.id == OccupantRequest.building_id)
+            .join(Room, Room.id == OccupantRequest.room_id)
+            .where(Building.code == building, OccupantReport.at >= start,
+                   OccupantReport.at < end, OccupantRequest.category.in_(AIR_CATEGORIES))
+            .order_by(OccupantReport.at, OccupantReport.id)
+        )  # fmt: skip
+        found = []
+        with self._sessions() as session:
+            for at, symptoms, air, category, room, name in session.execute(query):
+                if not is_symptom_report(category, symptoms or []):
+                    continue
+                kept = {m: float(v) for m, v in (air or {}).items()
+                        if m in SBS_METRICS and isinstance(v, int | float)}  # fmt: skip
+                found.append(SymptomReport(building, room, name or room, at,
+                                           tuple(symptoms or ()), kept))  # fmt: skip
+        return found
+
+    def after_photos(self, wo_id: int) -> list[str]:
+        """Digests of the after-photos the crew added to work order `wo_id`, oldest first
+        (the caller has checked that its reader may see the work order)."""
+        with self._sessions() as session:
+            return list(_after_photos(session, [wo_id]).get(wo_id, ()))
+
+    def keep_photo(self, data: bytes) -> str:
+        """Check a photo by its content, re-encode and store it; its digest (PhotoRefused
+        when it is not a JPEG or PNG Udara keeps)."""
+        return self.photos.put(data)
+
+    def attach_after_photo(self, wo_id: int, digest: str, by_user: str) -> None:
+        """Record a kept photo as work order `wo_id`'s after-photo (once; the caller has
+        just finished the work order as `by_user`)."""
+        self.photos.path(digest)  # ValueError for anything but a digest
+        values = {"work_order_id": wo_id, "kind": "after", "photo": digest,
+                  "added_by": by_user[:64], "added_at": self._clock()}  # fmt: skip
+        with transaction(self._sessions) as session:
+            insert_ignoring_conflicts(session, WorkOrderPhoto, values,
+                                      on=["work_order_id", "kind", "photo"])  # fmt: skip
 
     # --- triage ---
     def accept(
@@ -313,6 +382,9 @@ class OccupantRequests:
             request.reject_reason = reason
             request.decided_by = actor.username
             request.open_key = None
+            session.flush()
+            for listener in self._listeners:
+                listener.request_rejected(session, request.id, self._clock())
         return self.get(ref, scope=actor.scope)
 
     def _decidable(
@@ -357,6 +429,21 @@ def _reports(session: Session, ids: list[int]) -> dict[int, list[OccupantReport]
         for report in session.scalars(query):
             found.setdefault(report.request_id, []).append(report)
     return found
+
+
+def _after_photos(session: Session, wo_ids: list[int | None]) -> dict[int, tuple[str, ...]]:
+    ids = sorted({i for i in wo_ids if i is not None})
+    if not ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    query = (
+        select(WorkOrderPhoto.work_order_id, WorkOrderPhoto.photo)
+        .where(WorkOrderPhoto.work_order_id.in_(ids), WorkOrderPhoto.kind == "after")
+        .order_by(WorkOrderPhoto.id)
+    )
+    for wo_id, photo in session.execute(query):
+        found.setdefault(wo_id, []).append(photo)
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _locked_open(session: Session, key: str) -> int | None:

@@ -52,8 +52,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, influxdb: ManagedServer) -> I
     url = f"sqlite:///{path}"
     upgrade_database(url)
     settings = make_settings(
-        url, influx_url=f"http://127.0.0.1:{influxdb.port}", influx_db=f"e2e_{path.parent.name}"
-    )
+        url, influx_url=f"http://127.0.0.1:{influxdb.port}", influx_db=f"e2e_{path.parent.name}",
+        media_dir=path.parent / "media",  # occupants' and crews' photos
+    )  # fmt: skip
     container = Container(settings)
     container.influx.create_database()
     now = datetime.now(UTC)

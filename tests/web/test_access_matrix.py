@@ -210,6 +210,9 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
     "GET /r/<token>": Unbound("a room's public page: its air in plain words, the report form"),
     "POST /r/<token>": Unbound("an occupant's report about the token's own room"),
     "GET /r/<token>/requests/<request_ref>": Unbound("a report's progress, of the token's room"),
+    "GET /r/<token>/requests/<request_ref>/after/<int:n>": Unbound(
+        "the crew's after-photo of a done report, of the token's room"
+    ),
     "GET /display/<token>": Unbound("the lobby display of the token's own building"),
     "POST /n/ack/<token>": Unbound("one-tap acknowledge, as the link's own recipient"),
     # --- the delivery log (facility managers): the alerts' messages of their buildings
@@ -472,6 +475,9 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
         Case("object", (FM,), ok=302, fixed=("building",), boss_outside=404, boss_sees=False,
              mutates=True, label="room"),
     ],
+    "POST /buildings/<building>/display/link": Case(
+        "object", (FM,), ok=302, boss_sees=False, mutates=True
+    ),
     "GET /requests": [
         Case("list", MANAGERS, present="HQ-req"),
         Case("filter", MANAGERS, query="?building={building}", present="HQ-req"),
@@ -481,6 +487,9 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
     "POST /requests/<ref>/reject": Case("object", MANAGERS, body={"reason": "bukan"}, ok=302,
                                         boss_sees=False, mutates=True),
     "GET /work-orders/<int:wo_id>/photos/<int:index>": Case(
+        "object", EVERYONE, params=PHOTO_WO, fixed=("index",), boss_sees=False
+    ),
+    "GET /work-orders/<int:wo_id>/after-photos/<int:index>": Case(
         "object", EVERYONE, params=PHOTO_WO, fixed=("index",), boss_sees=False
     ),
     "GET /api/v1/requests": [
@@ -837,6 +846,8 @@ def seed_requests(container: FixedClockContainer, ids: dict[str, int | str]) -> 
         made = requests.get(requests.report(place, photo), scope=EVERYTHING)
         assert made.out.work_order_id is not None
         ids[f"wo:{key}-req"] = made.out.work_order_id
+        after = requests.keep_photo(phone_jpeg((48, 64)))
+        requests.attach_after_photo(made.out.work_order_id, after, "matrix")
         ids[f"req:{key}"] = requests.report(place, ReportInput("other", f"{prefix}-req lain"))
 
 

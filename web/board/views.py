@@ -27,7 +27,7 @@ from web.security import (
     roles_required,
 )
 from web.stock.views import consumption_panel
-from web.workorders import attempt, describe, manages, safe_path
+from web.workorders import attempt, describe, manages, safe_path, wo_photos
 
 bp = Blueprint("board", __name__)
 CODE = re.compile(r"^[a-z0-9_-]{1,64}$")
@@ -155,7 +155,7 @@ def detail(wo_id: int) -> ResponseReturnValue:
         manages=manages(me(), wo),
         note_form=NoteForm(),
         deliveries=deliveries_of(wo_id=wo.id),
-        photos=deps.container().work_order_photos(wo.id),
+        photos=wo_photos(wo.id),
         stock=consumption_panel(wo),
     )
 

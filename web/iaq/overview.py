@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import g
 
 from ingest.adapters.influx import InfluxError
+from ingest.domain.compliance import month_bounds
+from occupants.domain.symptoms import RoomSymptoms, by_room
 from web import deps, security
 from web.iaq import compliance
 from web.iaq.grid import BuildingGroup, OpenAlert, Place, RoomCard, build_grid
 
 log = logging.getLogger(__name__)
+END_OF_TIME = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -91,3 +94,18 @@ def report(month: date, building: str | None = None) -> compliance.Report:
         for code, rooms in sorted(rooms_by_building.items())
     ]
     return compliance.Report(month, deps.profile(), scores)
+
+
+def symptoms(report: compliance.Report) -> dict[str, list[RoomSymptoms]]:
+    """Occupants' symptom reports of the report's month, per building and room (each
+    building's month in its own time zone), beside the air recorded with them."""
+    c = deps.container()
+    found: dict[str, list[RoomSymptoms]] = {}
+    for b in report.buildings:
+        # The whole month: a report is made at the clock's time, never ahead of it.
+        start, end = month_bounds(report.month, b.timezone, END_OF_TIME)
+        reports = c.occupant_requests.symptom_reports(
+            scope=security.scope(), building=b.building, start=start, end=end
+        )
+        found[b.building] = by_room(reports)
+    return found

@@ -13,12 +13,14 @@ from flask.wrappers import Response
 
 from ingest.domain.const import METRICS, UNITS
 from maintenance.domain.errors import NotFound
+from occupants.domain.symptoms import SBS_METRICS
 from web import deps, labels
 from web.extensions import compressed
 from web.i18n import current_lang, format_number, lazy, zone
 from web.iaq import compliance, overview
 from web.iaq.grid import reported_metrics
 from web.labels import label
+from web.public import words
 from web.security import IAQ_READERS, roles_required, scope
 
 bp = Blueprint("iaq", __name__)
@@ -126,6 +128,10 @@ def compliance_report() -> ResponseReturnValue:
     return render_template(
         "iaq/compliance.html",
         report=report,
+        symptoms=overview.symptoms(report),
+        SBS=SBS_METRICS,
+        UNITS=UNITS,
+        W=words,
         month=month,
         building=building,
         buildings=sorted(overview.timezones()),
@@ -141,6 +147,10 @@ def compliance_print() -> ResponseReturnValue:
     return render_template(
         "iaq/compliance_print.html",
         report=report,
+        symptoms=overview.symptoms(report),
+        SBS=SBS_METRICS,
+        UNITS=UNITS,
+        W=words,
         month=month,
         building=building,
         generated=deps.now(),
@@ -155,7 +165,7 @@ def compliance_csv() -> ResponseReturnValue:
     report = overview.report(month, building)
     name = f"udara-compliance-{month:%Y-%m}{'-' + building if building else ''}.csv"
     return Response(
-        compliance.to_csv(report),
+        compliance.to_csv(report, overview.symptoms(report)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -8,15 +8,21 @@ from flask.typing import ResponseReturnValue
 from maintenance.domain.errors import NotFound
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.views import WorkOrderView
+from occupants.domain.model import MAX_PHOTO_BYTES, PhotoRefused
 from web import deps
 from web.forms import FinishForm, NoteForm
 from web.i18n import lazy
 from web.iaq.overview import timezone_of, timezones
 from web.security import WORKERS, me, roles_required
 from web.stock.views import consumption_panel
-from web.workorders import attempt, manages, ticks, works_on
+from web.workorders import attempt, manages, ticks, wo_photos, works_on
 
 bp = Blueprint("mywork", __name__)
+PHOTO_ERRORS = {
+    "photo_too_large": lazy("The photo is too large: at most 5 MB."),
+    "photo_not_jpeg_or_png": lazy("The photo must be a JPEG or PNG picture."),
+    "photo_unreadable": lazy("The photo could not be read. Try another one."),
+}
 
 
 def _mine() -> tuple[list[WorkOrderView], list[WorkOrderView]]:
@@ -65,7 +71,7 @@ def work_order(wo_id: int) -> ResponseReturnValue:
         can_tick=ticks(me(), wo),
         note_form=NoteForm(),
         finish_form=FinishForm(),
-        photos=deps.container().work_order_photos(wo_id),
+        photos=wo_photos(wo.id),
         stock=consumption_panel(wo),
     )
 
@@ -129,11 +135,22 @@ def safe_next(wo_id: int) -> str:
 @bp.post("/my-work/<int:wo_id>/finish")
 @roles_required(*WORKERS)
 def finish(wo_id: int) -> ResponseReturnValue:
-    """Mark the work done, with notes and time spent."""
+    """Mark the work done, with notes, time spent and an optional after-photo (checked by
+    content, re-encoded and stored by hash like occupants' photos)."""
     form = FinishForm()
     if not form.validate_on_submit():
         flash(lazy("Please check the time spent."), "error")
         return _back(wo_id)
+    _load(wo_id)  # another building's (or crew's) work order: 404 before reading a photo
+    requests = deps.container().occupant_requests
+    upload = request.files.get("after_photo")
+    digest = None
+    if upload is not None and upload.filename:
+        try:
+            digest = requests.keep_photo(upload.stream.read(MAX_PHOTO_BYTES + 1))
+        except PhotoRefused as exc:
+            flash(PHOTO_ERRORS.get(exc.code, PHOTO_ERRORS["photo_unreadable"]), "error")
+            return _back(wo_id)
     service = deps.container().work_order_service
     done = attempt(
         lambda: service.transition(
@@ -146,6 +163,8 @@ def finish(wo_id: int) -> ResponseReturnValue:
         )
     )
     if done is not None:
+        if digest is not None:
+            requests.attach_after_photo(wo_id, digest, me().username)
         flash(lazy("Work order %(id)s is done. Thank you!", id=wo_id), "success")
         return redirect(url_for("mywork.my_work"))
     return _back(wo_id)

@@ -39,8 +39,12 @@ def qr_sheet(building: str) -> ResponseReturnValue:
     except (NotFound, NotAllowed):
         abort(404)
     cards = [(link, public_link(link.token), qr_svg(public_link(link.token))) for link in links]
+    display = None
+    if security.actor().role == FACILITY_MANAGER:
+        token = deps.container().room_links.display_link(security.actor(), building)
+        display = f"{deps.container().settings.public_url.rstrip('/')}/display/{token}"
     return render_template("occupants/qr_sheet.html", building=building, floor=floor,
-                           cards=cards)  # fmt: skip
+                           cards=cards, display=display)  # fmt: skip
 
 
 @bp.post("/buildings/<building>/rooms/<room>/link")
@@ -48,6 +52,14 @@ def qr_sheet(building: str) -> ResponseReturnValue:
 def rotate_link(building: str, room: str) -> ResponseReturnValue:
     """Give a room a new link: its printed code stops working (print the new one)."""
     attempt(lambda: deps.container().room_links.rotate(security.actor(), building, room))
+    return redirect(url_for("occupants.qr_sheet", building=building), 302)
+
+
+@bp.post("/buildings/<building>/display/link")
+@roles_required(FACILITY_MANAGER)
+def rotate_display(building: str) -> ResponseReturnValue:
+    """Give the building's lobby display a new link: the old one stops working."""
+    attempt(lambda: deps.container().room_links.rotate_display(security.actor(), building))
     return redirect(url_for("occupants.qr_sheet", building=building), 302)
 
 
@@ -91,12 +103,26 @@ def reject(ref: str) -> ResponseReturnValue:
 def photo(wo_id: int, index: int) -> ResponseReturnValue:
     """Photo `index` of a work order (from its requests or inspection), to whoever may see
     the order."""
+    return _wo_photo(wo_id, index, after=False)
+
+
+@bp.get("/work-orders/<int:wo_id>/after-photos/<int:index>")
+@roles_required(*WORKERS, security.VIEWER)
+def after_photo(wo_id: int, index: int) -> ResponseReturnValue:
+    """After-photo `index` the crew added when finishing, to whoever may see the order."""
+    return _wo_photo(wo_id, index, after=True)
+
+
+def _wo_photo(wo_id: int, index: int, *, after: bool) -> ResponseReturnValue:
     c = deps.container()
     try:
         c.work_order_service.get(wo_id, viewer=security.actor())
     except NotFound:
         abort(404)
-    digests = c.work_order_photos(wo_id)  # from occupants' reports and inspections
+    if after:
+        digests = c.occupant_requests.after_photos(wo_id)
+    else:
+        digests = c.work_order_photos(wo_id)  # from occupants' reports and inspections
     data = c.photo_store.get(digests[index]) if index < len(digests) else None
     if data is None:
         abort(404)

@@ -10,7 +10,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadData, URLSafeTimedSerializer
 
@@ -27,7 +36,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
 FORM_SALT = "udara-room-report"
 FORM_MAX_AGE_S = 4 * 3600
-BODY_LIMIT = MAX_UPLOAD + 256 * 1024  # the photo and the form's few fields
 HONEYPOT = "website"
 ERRORS = {
     "photo_too_large": lazy("The photo is too large: at most 5 MB."),
@@ -37,12 +45,6 @@ ERRORS = {
     "contact": lazy("Give an e-mail address or a phone number, or leave it empty."),
     "expired": lazy("The form has expired. Please send it again."),
 }
-
-
-@bp.before_request
-def _larger_body_for_photos() -> None:
-    """Reports carry a photo: allow up to 5 MB here (1 MB elsewhere)."""
-    request.max_content_length = BODY_LIMIT
 
 
 @bp.errorhandler(413)
@@ -121,6 +123,25 @@ def status(token: str, request_ref: str) -> ResponseReturnValue:
     except NotFound:
         abort(404)
     return render_template("public/status.html", room=room, token=token, detail=detail, W=words)
+
+
+@bp.get("/r/<token>/requests/<request_ref>/after/<int:n>")
+def after_photo(token: str, request_ref: str, n: int) -> ResponseReturnValue:
+    """The crew's after-photo, shown to the reporter once the work is done."""
+    room = _room(token)
+    requests = deps.container().occupant_requests
+    try:
+        detail = requests.for_room(room, request_ref[:16])
+    except NotFound:
+        abort(404)
+    if detail.out.status != "done" or n >= len(detail.after_photos):
+        abort(404)
+    data = requests.photos.get(detail.after_photos[n])
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @bp.get("/display/<token>")
