@@ -13,6 +13,8 @@ COPY maintenance ./maintenance
 COPY devices ./devices
 COPY notifications ./notifications
 COPY occupants ./occupants
+COPY assets ./assets
+COPY inspections ./inspections
 COPY web ./web
 COPY sensors_sim ./sensors_sim
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
