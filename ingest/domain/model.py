@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ingest.domain.const import (
@@ -169,7 +170,7 @@ def _plain(data: dict[str, Any]) -> tuple[dict[str, float], datetime | float | N
                 values[metric] = float(value)  # OverflowError past 1e308: pydantic decides
             else:
                 return None
-        ts = data.get("ts")
+        ts: Any = data.get("ts")
         kind = type(ts)
         if kind is str:
             if _RFC3339.fullmatch(ts) is None:
@@ -192,13 +193,12 @@ def parse_telemetry(sensor: SensorRef, payload: bytes, received_at: datetime) ->
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise Rejected(RejectReason.TOO_LARGE, f"{len(payload)} bytes > {MAX_PAYLOAD_BYTES}")
     try:
-        text = payload.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise Rejected(RejectReason.NOT_UTF8, str(exc)) from None
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise Rejected(RejectReason.NOT_JSON, str(exc)[:200]) from None
+        # orjson reads what the standard library reads alike, 4x as fast; what it refuses
+        # (bad UTF-8 or JSON, but also NaN, 1e400 or lone surrogates, which `json` takes) the
+        # standard library reads for the contract's reason and detail.
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        data = _loads(payload)
     if not isinstance(data, dict):
         raise Rejected(RejectReason.NOT_OBJECT, f"payload is a JSON {type(data).__name__}")
     plain = _plain(data)
@@ -217,6 +217,18 @@ def parse_telemetry(sensor: SensorRef, payload: bytes, received_at: datetime) ->
                 RejectReason.IMPOSSIBLE, f"{metric}={value} outside physical range {low}..{high}"
             )
     return Reading(sensor, _reading_time(ts, received_at), values)
+
+
+def _loads(payload: bytes) -> Any:
+    """The payload as the standard library reads it, or `Rejected` (not UTF-8 or JSON)."""
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Rejected(RejectReason.NOT_UTF8, str(exc)) from None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise Rejected(RejectReason.NOT_JSON, str(exc)[:200]) from None
 
 
 def _validated(data: dict[str, Any]) -> tuple[dict[str, float], datetime | float | None]:

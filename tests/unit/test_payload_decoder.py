@@ -1,6 +1,7 @@
-"""The direct reading of common payloads (`model._plain`) answers exactly as the pydantic
-model does: the same reading, or the same rejection reason and detail, for every reason of
-the contract and for random payloads around the common shape."""
+"""The fast reading of payloads (orjson, and `model._plain` for the common shape) answers
+exactly as the standard library's `json` and the pydantic model do: the same reading, or the
+same rejection reason and detail, for every reason of the contract and for random payloads
+around the common shape and around JSON's corners."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import pytest
 
 from ingest.domain import model
@@ -28,9 +30,14 @@ def outcome(payload: bytes) -> Reading | tuple[str, str]:
 
 
 def reference(payload: bytes, monkeypatch: pytest.MonkeyPatch) -> Reading | tuple[str, str]:
-    """What the pydantic model alone says."""
+    """What `json` and the pydantic model alone say."""
+
+    def refuse(payload: bytes) -> Any:
+        raise orjson.JSONDecodeError("not used", "", 0)
+
     with monkeypatch.context() as m:
         m.setattr(model, "_plain", lambda data: None)
+        m.setattr(orjson, "loads", refuse)
         return outcome(payload)
 
 
@@ -85,6 +92,17 @@ CASES: list[tuple[bytes, str | None]] = [
     (b'{"co2":612,"ts":true}', RejectReason.BAD_TIMESTAMP),
     (b'{"co2":612,"ts":[1]}', RejectReason.BAD_TIMESTAMP),
     (b'{"co2":612,"ts":"yesterday"}', RejectReason.BAD_TIMESTAMP),
+    # JSON's corners, where orjson and `json` differ: `json` decides.
+    (b'{"co2":612,"co2":-2}', RejectReason.IMPOSSIBLE),  # the last duplicate counts
+    (b'{"co2":123456789012345678901234567890}', RejectReason.IMPOSSIBLE),
+    (b'{"co2":612,"note":"\\ud800"}', None),  # a lone surrogate: orjson refuses it
+    (b'\xef\xbb\xbf{"co2":612}', RejectReason.NOT_JSON),  # a byte-order mark
+    (b'{"co2":612,"x":' + b"[" * 2000 + b"]" * 2000 + b"}", RejectReason.NOT_JSON),
+    (b' {"co2":-0} ', None),
+    (b'{"co2":612}\n', None),
+    (b'{"co2":6\xc3\xa9}', RejectReason.NOT_JSON),
+    (b'{"co2":612,"t\xc3\xa9":1}', None),
+    (b'{"co2":612,"x":"\xed\xa0\x80"}', RejectReason.NOT_UTF8),  # an encoded surrogate
 ]
 
 
@@ -109,6 +127,7 @@ def test_the_common_shape_is_read_without_pydantic(monkeypatch: pytest.MonkeyPat
         raise AssertionError("pydantic used")
 
     monkeypatch.setattr(model.Telemetry, "model_validate", refuse)
+    monkeypatch.setattr(json, "loads", refuse)
     reading = outcome(b'{"co2":612,"temperature":24.5,"ts":"2026-12-02T09:59:00+00:00"}')
     assert reading == Reading(
         SENSOR, datetime(2026, 12, 2, 9, 59, tzinfo=UTC), {"co2": 612.0, "temperature": 24.5}
@@ -166,3 +185,25 @@ def test_random_payloads_read_as_pydantic_reads_them(monkeypatch: pytest.MonkeyP
         if rng.random() < 0.2:
             data["other"] = _value(rng)
         same(json.dumps(data).encode(), monkeypatch)
+
+
+def test_random_json_texts_read_as_the_standard_library_reads_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(1077)
+    atoms = [
+        b"612", b"-0", b"1e400", b"-1e400", b"NaN", b"Infinity", b"18446744073709551616",
+        b"1" + b"0" * 320, b"0.1e-400", b"1E3", b"1.", b".5", b"01", b"true", b"null",
+        b'"612"', b'"\\ud800"', b'"\\u00e9"', b'"\xc3\xa9"', b'"\xff"', b"[]", b"{}",
+        b'"2026-12-02T09:59:00Z"', b"1796205540",
+    ]  # fmt: skip
+    keys = [b'"co2"', b'"temperature"', b'"ts"', b'"x"', b'"co2 "', b"co2"]
+    for _ in range(3_000):
+        members = [
+            rng.choice(keys) + rng.choice([b":", b" : ", b""]) + rng.choice(atoms)
+            for _ in range(rng.randint(0, 4))
+        ]
+        text = b"{" + b",".join(members) + b"}"
+        if rng.random() < 0.1:
+            text = text[: rng.randint(0, len(text))]
+        same(text, monkeypatch)
