@@ -1,5 +1,7 @@
-"""`BufferedClient._handle_publish` hands over exactly the message paho's own decoding gives:
-the common PUBLISH (QoS 1, MQTT 5, no properties) read directly, every other left to paho."""
+"""`BufferedClient._packet_read` and `_handle_publish` hand over exactly the messages paho's
+own reading and decoding give: a PUBLISH whole in the block cut out in one slice, the common
+one (QoS 1, MQTT 5, no properties) decoded directly, every other left to paho, however the
+reads split the packets."""
 
 from __future__ import annotations
 
@@ -15,13 +17,15 @@ from ingest.adapters.paho_buffered import BufferedClient
 
 
 class _Stream:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.pos = data, 0
+    """A socket holding `data`, giving at most `most` bytes a `recv`."""
+
+    def __init__(self, data: bytes, most: int) -> None:
+        self.data, self.pos, self.most = data, 0, most
 
     def recv(self, size: int) -> bytes:
         if self.pos >= len(self.data):
             raise BlockingIOError
-        chunk = self.data[self.pos : self.pos + size]
+        chunk = self.data[self.pos : self.pos + min(size, self.most)]
         self.pos += len(chunk)
         return chunk
 
@@ -47,7 +51,9 @@ def packet(
     return bytes([header]) + length + body
 
 
-def received(client_class: type[mqtt.Client], data: bytes, **kwargs: Any) -> list[tuple]:
+def received(
+    client_class: type[mqtt.Client], data: bytes, most: int = 1 << 20, **kwargs: Any
+) -> list[tuple]:
     client = client_class(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5, **kwargs)
     out: list[tuple] = []
 
@@ -61,7 +67,7 @@ def received(client_class: type[mqtt.Client], data: bytes, **kwargs: Any) -> lis
         )  # fmt: skip
 
     client.on_message = on_message
-    client._sock = _Stream(data)  # type: ignore[assignment]
+    client._sock = _Stream(data, most)  # type: ignore[assignment]
     for _ in range(len(data) + 1):
         client.loop_read()
         if client._sock is None:
@@ -83,10 +89,11 @@ MESSAGES = [
 ]
 
 
+@pytest.mark.parametrize("most", [1, 2, 7, 100, 65_536, 1 << 20])  # packets split across reads
 @pytest.mark.parametrize("manual_ack", [True, False])
-def test_messages_arrive_as_paho_decodes_them(manual_ack: bool) -> None:
+def test_messages_arrive_as_paho_decodes_them(manual_ack: bool, most: int) -> None:
     data = b"".join(MESSAGES)
-    ours = received(BufferedClient, data, manual_ack=manual_ack)
+    ours = received(BufferedClient, data, most, manual_ack=manual_ack)
     pahos = received(mqtt.Client, data, manual_ack=manual_ack)
     assert len(ours) == len(MESSAGES) - 1  # the QoS 2 one waits for its PUBREL
     assert ours == pahos
@@ -100,10 +107,21 @@ def test_a_truncated_publish_is_paho_s_to_refuse(cut: int) -> None:
     body = whole[2 : 2 + cut]
     data = bytes([whole[0], len(body)]) + body
     assert received(BufferedClient, data, manual_ack=True) == []
+    assert received(BufferedClient, data + MESSAGES[0], manual_ack=True) == []
+
+
+def test_a_remaining_length_over_four_bytes_is_paho_s_to_refuse() -> None:
+    data = bytes([0x32, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]) + MESSAGES[0]
+    assert received(BufferedClient, data, manual_ack=True) == []
 
 
 def test_paho_internals_it_overrides_still_exist() -> None:
     assert list(inspect.signature(mqtt.Client._handle_publish).parameters) == ["self"]
+    assert list(inspect.signature(mqtt.Client._packet_read).parameters) == ["self"]
+    assert set(BufferedClient(CallbackAPIVersion.VERSION2)._in_packet) == {
+        "command", "have_remaining", "remaining_count", "remaining_mult", "remaining_length",
+        "packet", "to_process", "pos",
+    }  # fmt: skip
     assert list(inspect.signature(mqtt.Client._handle_on_message).parameters) == [
         "self",
         "message",
