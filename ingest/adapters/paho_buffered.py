@@ -8,13 +8,12 @@ ingest's receive cost: 150 µs of CPU a message and about 6,000 messages/s, agai
 
 `BufferedClient` overrides four of paho's internals, which the tests pin down
 (`tests/integration/test_paho_buffered.py`, `tests/unit/test_paho_publish.py`): `_sock_recv`
-serves paho's small reads from a 64 KiB block read, and `loop_read`
-keeps parsing while that block holds data, because `select()` cannot see bytes that already
-left the kernel; `_packet_read` cuts a PUBLISH lying whole in the block out in one slice
-instead of paho's three reads. `_handle_publish` reads a QoS 1 MQTT 5 PUBLISH without
-properties (what Mosquitto delivers from sensors that set none) without building paho's
-`Properties` object, half of what paho spent on a message; any other PUBLISH is paho's to
-decode. `ack_many`
+serves paho's small reads from a 64 KiB block read, and `loop_read` keeps parsing while that
+block holds data, because `select()` cannot see bytes that already left the kernel;
+`_packet_read` cuts a PUBLISH lying whole in the block out in one slice instead of paho's
+three reads; `_handle_publish` reads a QoS 1 MQTT 5 PUBLISH without properties (what
+Mosquitto delivers from sensors that set none) without building paho's `Properties` object,
+half of what paho spent on a message (any other PUBLISH is paho's to decode). `ack_many`
 queues the PUBACKs of a whole written batch as one write where `ack` queues one packet, one
 wake-up of paho's thread and one `send` per message. Everything else (TLS, reconnects,
 keepalive, flow control) is paho's own.
