@@ -32,6 +32,7 @@ from ingest.domain.formats import Ignored, Status, Telemetry
 from ingest.domain.model import (
     Reading,
     Rejected,
+    SensorRef,
     StatusChange,
     parse_status,
     parse_telemetry,
@@ -52,6 +53,9 @@ UNEXPECTED = "unexpected_error"  # a message that broke the validator itself: co
 # Flush early once the stream pauses this long: a broker that allows few unacknowledged
 # messages in flight (Mosquitto's default is 20) sends nothing more until we acknowledge.
 IDLE_FLUSH_S = 0.02
+# Topics already parsed, with their sensor: a site's sensors send on the same few thousand
+# topics all day. Bounded: emptied when full (a flood of new topics costs only the parse).
+TOPIC_CACHE = 50_000
 
 
 class LineWriter(Protocol):
@@ -158,6 +162,7 @@ class IngestPipeline:
         self._quality = quality
         self._next_offline_check = time.monotonic() + offline_check_every
         self._rejects = RejectLog(log)
+        self._topics: dict[str, tuple[SensorRef, str]] = {}
         self.stats = PipelineStats()
         self.stop_event = threading.Event()
 
@@ -221,7 +226,10 @@ class IngestPipeline:
             self._take_device(message, batch)
             return
         try:
-            sensor, kind = parse_topic(message.topic)
+            parsed = self._topics.get(message.topic)
+            if parsed is None:
+                parsed = self._parse_topic(message.topic)
+            sensor, kind = parsed
             if kind == "status":
                 status = parse_status(sensor, message.payload)
                 self._apply_alerts(self._evaluator.status(status, message.received_at))
@@ -241,6 +249,15 @@ class IngestPipeline:
         batch.lines.append(line)
         batch.readings.append((evaluated,))
         batch.messages.append(message)
+
+    def _parse_topic(self, topic: str) -> tuple[SensorRef, str]:
+        """`parse_topic`, remembered: the same sensor object for every message of a topic
+        also makes evaluation's and data quality's lookups by sensor identity checks."""
+        parsed = parse_topic(topic)
+        if len(self._topics) >= TOPIC_CACHE:
+            self._topics.clear()
+        self._topics[topic] = parsed
+        return parsed
 
     def _judge(self, reading: Reading, batch: _Batch) -> tuple[str, Reading]:
         """The reading's line (untrusted values flagged) and what evaluation gets of it."""

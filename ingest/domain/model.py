@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ingest.domain.const import (
@@ -146,28 +147,65 @@ def _reading_time(ts: datetime | float | None, received_at: datetime) -> datetim
     return when
 
 
+# The shape nearly every sensor sends: an RFC 3339 time with an offset and at most
+# microseconds. What this pattern accepts, `datetime.fromisoformat` (in C) and pydantic read
+# alike; anything else goes to pydantic (a test holds them equal).
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)")
+
+
+def _plain(data: dict[str, Any]) -> tuple[dict[str, float], datetime | float | None] | None:
+    """The metric values and `ts` of a payload in the common shape (JSON numbers, `ts` a
+    number, an RFC 3339 string or absent), as `Telemetry` would read them; None for any
+    other shape, which then goes through `Telemetry` for its exact reason."""
+    values: dict[str, float] = {}
+    try:
+        for metric in METRICS:
+            value = data.get(metric)
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is float:
+                values[metric] = value
+            elif kind is int:
+                values[metric] = float(value)  # OverflowError past 1e308: pydantic decides
+            else:
+                return None
+        ts: Any = data.get("ts")
+        kind = type(ts)
+        if kind is str:
+            if _RFC3339.fullmatch(ts) is None:
+                return None
+            return values, datetime.fromisoformat(ts)  # ValueError: a field out of range
+        if kind is float or kind is int:
+            return values, float(ts)
+        if ts is None:
+            return values, None
+    except (OverflowError, ValueError):
+        pass
+    return None
+
+
 def parse_telemetry(sensor: SensorRef, payload: bytes, received_at: datetime) -> Reading:
-    """Validate a telemetry payload into a `Reading`, or raise `Rejected` with the reason."""
+    """Validate a telemetry payload into a `Reading`, or raise `Rejected` with the reason.
+
+    The common shape is read directly (`_plain`); any other through the pydantic model,
+    whose first error gives the reason."""
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise Rejected(RejectReason.TOO_LARGE, f"{len(payload)} bytes > {MAX_PAYLOAD_BYTES}")
     try:
-        text = payload.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise Rejected(RejectReason.NOT_UTF8, str(exc)) from None
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise Rejected(RejectReason.NOT_JSON, str(exc)[:200]) from None
+        # orjson reads what the standard library reads alike, 4x as fast; what it refuses
+        # (bad UTF-8 or JSON, but also NaN, 1e400 or lone surrogates, which `json` takes) the
+        # standard library reads for the contract's reason and detail.
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        data = _loads(payload)
     if not isinstance(data, dict):
         raise Rejected(RejectReason.NOT_OBJECT, f"payload is a JSON {type(data).__name__}")
-    try:
-        telemetry = Telemetry.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        reason = RejectReason.BAD_TIMESTAMP if field.startswith("ts") else RejectReason.BAD_TYPE
-        raise Rejected(reason, f"{field}: {first['msg']}") from None
-    values = telemetry.metric_values()
+    plain = _plain(data)
+    if plain is None:
+        values, ts = _validated(data)
+    else:
+        values, ts = plain
     if not values:
         raise Rejected(RejectReason.NO_METRIC, "no known metric in payload")
     for metric, value in values.items():
@@ -178,7 +216,31 @@ def parse_telemetry(sensor: SensorRef, payload: bytes, received_at: datetime) ->
             raise Rejected(
                 RejectReason.IMPOSSIBLE, f"{metric}={value} outside physical range {low}..{high}"
             )
-    return Reading(sensor, _reading_time(telemetry.ts, received_at), values)
+    return Reading(sensor, _reading_time(ts, received_at), values)
+
+
+def _loads(payload: bytes) -> Any:
+    """The payload as the standard library reads it, or `Rejected` (not UTF-8 or JSON)."""
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Rejected(RejectReason.NOT_UTF8, str(exc)) from None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise Rejected(RejectReason.NOT_JSON, str(exc)[:200]) from None
+
+
+def _validated(data: dict[str, Any]) -> tuple[dict[str, float], datetime | float | None]:
+    """Metric values and `ts` through the pydantic model; its first error is the reason."""
+    try:
+        telemetry = Telemetry.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        reason = RejectReason.BAD_TIMESTAMP if field.startswith("ts") else RejectReason.BAD_TYPE
+        raise Rejected(reason, f"{field}: {first['msg']}") from None
+    return telemetry.metric_values(), telemetry.ts
 
 
 def parse_status(sensor: SensorRef, payload: bytes) -> StatusChange:

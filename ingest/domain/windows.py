@@ -15,8 +15,6 @@ reading older than them is ignored.
 
 from __future__ import annotations
 
-from array import array
-
 _NEVER = -(2**62)  # slot id before any reading: far enough back to empty every slot
 
 
@@ -33,8 +31,9 @@ class SlotWindow:
         self.head = _NEVER  # id of the newest slot
         self.filled = 0  # slots of the newest window holding a reading
         self.mean_sum = 0.0  # sum of their slot means
-        self._sums = array("d", bytes(8 * n))
-        self._counts = array("q", bytes(8 * n))
+        # Lists, not arrays: an array boxes a new float or int on every read.
+        self._sums: list[float] = [0.0] * n
+        self._counts: list[int] = [0] * n
 
     def add(self, t: float, value: float, n: int = 1) -> bool:
         """Add a reading at epoch seconds `t`; False when it is older than the kept slots.
