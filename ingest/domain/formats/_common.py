@@ -12,6 +12,8 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 
+import orjson
+
 from ingest.domain.const import MAX_PAYLOAD_BYTES, PHYSICAL_RANGES, RejectReason
 from ingest.domain.formats.results import (
     DeviceReading,
@@ -40,14 +42,24 @@ def load_object(payload: bytes, limit: int = MAX_PAYLOAD_BYTES) -> JsonObject:
     if len(payload) > limit:
         raise Rejected(RejectReason.TOO_LARGE, f"{len(payload)} bytes > {limit}")
     try:
-        data = json.loads(payload.decode("utf-8"))
+        # orjson reads what the standard library reads alike, several times as fast; what it
+        # refuses (bad UTF-8 or JSON, but also NaN, 1e400, huge integers or lone surrogates,
+        # some of which `json` takes) the standard library decides, for the same outcome.
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        data = _std_loads(payload)
+    if not isinstance(data, dict):
+        raise Rejected(RejectReason.NOT_OBJECT, f"payload is a JSON {type(data).__name__}")
+    return data
+
+
+def _std_loads(payload: bytes) -> Any:
+    try:
+        return json.loads(payload.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise Rejected(RejectReason.NOT_UTF8, str(exc)[:200]) from None
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, int too long, too deep
         raise Rejected(RejectReason.NOT_JSON, str(exc)[:200]) from None
-    if not isinstance(data, dict):
-        raise Rejected(RejectReason.NOT_OBJECT, f"payload is a JSON {type(data).__name__}")
-    return data
 
 
 def payload_text(payload: bytes, limit: int = MAX_PAYLOAD_BYTES) -> str:
