@@ -26,6 +26,8 @@ from sqlalchemy import create_engine, text
 from bench.device_formats import format_drains
 from bench.device_formats import markdown_rows as format_rows
 from bench.latency import LatencyResult, descendants, measure
+from bench.live import faceoff, udara_starter
+from bench.live import markdown_rows as live_rows
 from bench.mqtt_tools import bare_drain, publish_chunk, publish_parallel, register_session
 from bench.web import web_timings
 from ingest.adapters.influx import InfluxClient
@@ -234,6 +236,8 @@ def main() -> None:
         help="leave out the Node-RED 4 peer run at the end (bench/nodered.py; npm installs "
         "it once under var/)",
     )
+    parser.add_argument("--live-readings", type=int, default=50_000)
+    parser.add_argument("--live-rounds", type=int, default=3, help="Udara, then Node-RED, each")
     args = parser.parse_args()
     if args.only_drain and args.markdown:
         parser.error("--markdown needs the whole run")
@@ -252,7 +256,7 @@ def main() -> None:
         UDARA_LOG_LEVEL="WARNING",
     )
     influx = InfluxClient(base_env["UDARA_INFLUX_URL"], "bench")
-    results: dict[str, float | int | str] = {}
+    results: dict[str, Any] = {}
     assert mqtt.process is not None and influxd.process is not None
     servers = {"mosquitto": mqtt.process.pid, "influxd": influxd.process.pid}
     try:
@@ -348,6 +352,24 @@ def main() -> None:
             print("web: 500-room grid and 30-day chart under gunicorn", flush=True)
             url = base_env["UDARA_INFLUX_URL"]
             results.update(web_timings(work / "web", url, args.web_requests))
+        if args.nodered and not args.only_drain:
+            print(
+                f"live: Udara against Node-RED 4, {args.live_readings:,} readings a round, "
+                f"same broker and InfluxDB",
+                flush=True,
+            )
+
+            results.update(
+                faceoff(
+                    mqtt.port,
+                    base_env["UDARA_INFLUX_URL"],
+                    servers,
+                    udara_starter(work, base_env, mqtt.port),
+                    args.live_readings,
+                    args.rooms,
+                    args.live_rounds,
+                )
+            )
     finally:
         mqtt.stop()
         influxd.stop()
@@ -355,11 +377,6 @@ def main() -> None:
     print(json.dumps(results, indent=2))
     if args.markdown:
         write_markdown(args.markdown, results)
-    if args.nodered and not args.only_drain:
-        from bench import nodered  # imports this module: not at the top
-
-        print("Node-RED 4 peer: the same readings through mqtt in → influxdb batch", flush=True)
-        print(nodered.table(nodered.run(50_000, args.rooms)))
 
 
 # The same load in every mode: four buildings of `rooms / 4` sensors each.
@@ -436,7 +453,7 @@ def scale_out(
     return out
 
 
-def write_markdown(path: Path, r: dict[str, float | int | str]) -> None:
+def write_markdown(path: Path, r: dict[str, Any]) -> None:
     """Write the figures as the BENCHMARKS.md results table."""
     rows = [
         ("stored readings/s, backlog drain (target ≥ 10,000)", r["ingest_rate"]),
@@ -464,6 +481,7 @@ def write_markdown(path: Path, r: dict[str, float | int | str]) -> None:
         ],
         *[(f"web {k[4:]}", v) for k, v in r.items() if k.startswith("web_")],
         *format_rows(r),
+        *(live_rows(r) if "runs" in r else []),
     ]
     lines = [f"| {name} | {value} |" for name, value in rows]
     path.write_text(
