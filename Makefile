@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := mosquitto mosquitto-clients influxdb influxdb-client chromium
 PYTEST_ARGS ?=
+# The suite runs on both cores (pytest-xdist; a test file stays on one worker, so its module
+# fixtures start once): most of its time is spent waiting on servers it started.
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help system-packages venv run services stop test test-fast lint typecheck format bench faults clean
@@ -41,8 +44,8 @@ run: system-packages venv ## Set everything up, migrate, run ingest + scheduler 
 stop: ## Stop the Mosquitto and InfluxDB that make run or make services started (never a reused one)
 	@$(PYTHON) -m udara.devservers down $(VAR)
 
-test: system-packages venv lint ## Install what the tests need, then run all tests
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: system-packages venv lint ## Install what the tests need, then run all tests (over TEST_WORKERS=2 processes)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-fast: venv ## Unit tests only (no servers)
 	$(BIN)/pytest tests/unit -q

@@ -7,17 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.adapters.mqtt import register_session
 from ingest.domain.model import SensorRef, telemetry_payload
-from ingest.service import subscriptions
 from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
-from tests.support.ingest_env import stored_count, unique_client_id, wait_for
+from tests.support.ingest_env import running_ingest, stored_count, wait_for
 from tests.support.publish import publish_all
 from udara.bootstrap import Container
 from udara.devservers import ManagedServer
 from udara.scope import EVERYTHING
-from udara.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -30,26 +27,10 @@ def running(
     migrated_database_url: str,
 ) -> Iterator[Container]:
     """Ingest running against the test servers, on SQLite and on PostgreSQL."""
-    container = Container(
-        Settings(
-            mqtt_url=f"mqtt://127.0.0.1:{mosquitto.port}",
-            mqtt_client_id=unique_client_id(),
-            influx_url=f"http://127.0.0.1:{influxdb.port}",
-            influx_db=influx_db_name,
-            database_url=migrated_database_url,
-            influx_flush_interval_s=0.1,
-        )
-    )
-    # The session and its subscriptions first: `connected` is set when the SUBSCRIBE is sent,
-    # and a reading published before the broker took it would reach no one.
-    settings = container.settings
-    register_session(settings.mqtt, settings.mqtt_client_id, subscriptions(None))
-    service = container.make_ingest_service()
-    service.start()
-    assert service.consumer.connected.wait(10)
-    yield container
-    service.stop()
-    container.close()
+    with running_ingest(
+        mosquitto.port, influxdb.port, influx_db_name, migrated_database_url
+    ) as container:
+        yield container
 
 
 def test_co2_breach_from_a_sensor_opens_one_hvac_work_order_and_the_room_appears(

@@ -9,22 +9,24 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.adapters.mqtt import register_session
 from ingest.domain.model import SensorRef, telemetry_payload
-from ingest.service import subscriptions
 from maintenance.domain.transitions import SYSTEM
 from maintenance.schemas import WorkOrderOut
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.views import WorkOrderView
-from tests.support.ingest_env import stored_count, unique_client_id, wait_for
+from tests.support.ingest_env import running_ingest, stored_count, wait_for
 from tests.support.publish import publish_all
 from udara.bootstrap import Container
 from udara.devservers import ManagedServer
-from udara.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 BUILDING = "menara-a"
+
+
+def _crew(container: Container) -> None:
+    container.user_service.create("agus", "technician", datetime.now(UTC), crews=("hvac",))
+    container.user_service.create("rina", "facility_manager", datetime.now(UTC))
 
 
 @pytest.fixture
@@ -35,27 +37,15 @@ def running(
     migrated_database_url: str,
 ) -> Iterator[Container]:
     """Ingest running against the test servers (SQLite and PostgreSQL), a hvac technician."""
-    container = Container(
-        Settings(
-            mqtt_url=f"mqtt://127.0.0.1:{mosquitto.port}",
-            mqtt_client_id=unique_client_id(),
-            influx_url=f"http://127.0.0.1:{influxdb.port}",
-            influx_db=influx_db_name,
-            database_url=migrated_database_url,
-            influx_flush_interval_s=0.1,
-            verify_minutes=30,
-        )
-    )
-    container.user_service.create("agus", "technician", datetime.now(UTC), crews=("hvac",))
-    container.user_service.create("rina", "facility_manager", datetime.now(UTC))
-    settings = container.settings
-    register_session(settings.mqtt, settings.mqtt_client_id, subscriptions(None))
-    service = container.make_ingest_service()
-    service.start()
-    assert service.consumer.connected.wait(10)
-    yield container
-    service.stop()
-    container.close()
+    with running_ingest(
+        mosquitto.port,
+        influxdb.port,
+        influx_db_name,
+        migrated_database_url,
+        prepare=_crew,
+        verify_minutes=30,
+    ) as container:
+        yield container
 
 
 def co2(room: str, start: datetime, ppm: float, count: int, every_s: int = 15) -> list:

@@ -59,9 +59,34 @@ class Subscriber:
 
 
 @pytest.fixture
-def building() -> str:
-    """A building id of this test alone (the broker and its retained messages are shared)."""
-    return f"sim-{uuid.uuid4().hex[:8]}"
+def building(mosquitto: ManagedServer) -> Iterator[str]:
+    """A building id of this test alone; its retained statuses are cleared afterwards, since
+    the broker is shared: every later ingest test subscribed to `udara/#` would get them."""
+    name = f"sim-{uuid.uuid4().hex[:8]}"
+    yield name
+    clear_retained(mosquitto.port, f"udara/{name}/#")
+
+
+def clear_retained(port: int, topic_filter: str) -> None:
+    """Delete every retained message under `topic_filter` (an empty retained payload each).
+
+    The broker sends a new subscription its retained messages before anything published
+    after the SUBACK, so once a marker published then has arrived, all of them have."""
+    sub = Subscriber(port, topic_filter)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    try:
+        marker = topic_filter.replace("#", f"clear-{uuid.uuid4().hex[:8]}")
+        client.publish(marker, b"marker", qos=1).wait_for_publish(10)
+        assert sub.wait_for(1, topic_part=marker), "the marker never came back"
+        topics = {t for t, payload, retained in list(sub.received) if retained and payload}
+        for topic in topics:
+            client.publish(topic, b"", qos=1, retain=True).wait_for_publish(10)
+    finally:
+        sub.close()
+        client.disconnect()
+        client.loop_stop()
 
 
 @pytest.fixture

@@ -9,23 +9,28 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.adapters.mqtt import register_session
 from ingest.domain.model import SensorRef, telemetry_payload
-from ingest.service import subscriptions
 from maintenance.domain.transitions import SYSTEM
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.views import WorkOrderView
-from tests.support.ingest_env import stored_count, unique_client_id, wait_for
+from tests.support.ingest_env import running_ingest, stored_count, wait_for
 from tests.support.publish import publish_all
 from udara.bootstrap import Container
 from udara.devservers import ManagedServer
 from udara.scope import EVERYTHING
-from udara.settings import Settings
 
 pytestmark = pytest.mark.integration
 B = "menara-z"
 ZONE = ("lt3-kantor-a", "lt3-kantor-b", "lt3-rapat")
 LONE = "lt4-kantor"
+
+
+def _plant(container: Container) -> None:
+    for room in (*ZONE, LONE, "lt4-kantor-2", "plant"):
+        container.location_service.ensure_room(B, room)
+    assets = container.asset_service
+    assets.add("ahu-3", "ahu", B, room="plant", serves=ZONE, by=SYSTEM)
+    assets.add("ahu-4", "ahu", B, room="plant", serves=(LONE, "lt4-kantor-2"), by=SYSTEM)
 
 
 @pytest.fixture
@@ -36,29 +41,10 @@ def running(
     migrated_database_url: str,
 ) -> Iterator[Container]:
     """Ingest running against the test servers, with two AHUs and their zones registered."""
-    container = Container(
-        Settings(
-            mqtt_url=f"mqtt://127.0.0.1:{mosquitto.port}",
-            mqtt_client_id=unique_client_id(),
-            influx_url=f"http://127.0.0.1:{influxdb.port}",
-            influx_db=influx_db_name,
-            database_url=migrated_database_url,
-            influx_flush_interval_s=0.1,
-        )
-    )
-    for room in (*ZONE, LONE, "lt4-kantor-2", "plant"):
-        container.location_service.ensure_room(B, room)
-    assets = container.asset_service
-    assets.add("ahu-3", "ahu", B, room="plant", serves=ZONE, by=SYSTEM)
-    assets.add("ahu-4", "ahu", B, room="plant", serves=(LONE, "lt4-kantor-2"), by=SYSTEM)
-    settings = container.settings
-    register_session(settings.mqtt, settings.mqtt_client_id, subscriptions(None))
-    service = container.make_ingest_service()
-    service.start()
-    assert service.consumer.connected.wait(10)
-    yield container
-    service.stop()
-    container.close()
+    with running_ingest(
+        mosquitto.port, influxdb.port, influx_db_name, migrated_database_url, prepare=_plant
+    ) as container:
+        yield container
 
 
 def _breach(room: str, start: datetime) -> list[tuple[str, bytes]]:

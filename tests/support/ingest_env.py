@@ -7,10 +7,16 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ingest.adapters.influx import InfluxClient, quote_ident
+from ingest.adapters.mqtt import register_session
+from ingest.service import subscriptions
+from udara.bootstrap import Container
+from udara.settings import Settings
 
 
 def ingest_env(
@@ -64,3 +70,43 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
 def unique_client_id() -> str:
     """A fresh MQTT client id so tests never share a persistent session."""
     return f"udara-test-{uuid.uuid4().hex[:8]}"
+
+
+@contextmanager
+def running_ingest(
+    mqtt_port: int,
+    influx_port: int,
+    influx_db: str,
+    database_url: str,
+    prepare: Callable[[Container], None] | None = None,
+    **settings: Any,
+) -> Iterator[Container]:
+    """A composition root against the test servers with its ingest service running in this
+    process (flush every 0.1 s); `prepare` runs on the container before ingest starts."""
+    container = Container(
+        Settings(
+            mqtt_url=f"mqtt://127.0.0.1:{mqtt_port}",
+            mqtt_client_id=unique_client_id(),
+            influx_url=f"http://127.0.0.1:{influx_port}",
+            influx_db=influx_db,
+            database_url=database_url,
+            influx_flush_interval_s=0.1,
+            **settings,
+        )
+    )
+    try:
+        if prepare is not None:
+            prepare(container)
+        # The session and its subscriptions first: `connected` is set when the SUBSCRIBE is
+        # sent, and a reading published before the broker took it would reach no one.
+        mqtt = container.settings.mqtt
+        register_session(mqtt, container.settings.mqtt_client_id, subscriptions(None))
+        service = container.make_ingest_service()
+        service.start()
+        try:
+            assert service.consumer.connected.wait(10)  # noqa: S101 - a test helper
+            yield container
+        finally:
+            service.stop()
+    finally:
+        container.close()
