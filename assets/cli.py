@@ -8,6 +8,7 @@ from datetime import datetime
 import click
 
 from assets.domain.model import ASSET_KINDS, ASSET_STATUSES, METERS
+from assets.schemas import AssetOut, MeterReadingOut
 from maintenance.domain.errors import MaintenanceError
 from maintenance.domain.transitions import SYSTEM
 from udara.bootstrap import Container
@@ -51,7 +52,7 @@ def assets_add(
         )  # fmt: skip
     except MaintenanceError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(json.dumps(view.to_json(), ensure_ascii=False))
+    click.echo(json.dumps(AssetOut.of(view).model_dump(mode="json"), ensure_ascii=False))
 
 
 @assets.command("list")
@@ -67,7 +68,8 @@ def assets_list(
     """List assets by building and code."""
     found = container.asset_service.list(viewer=SYSTEM, building=building, kind=kind, status=status)
     if as_json:
-        click.echo(json.dumps([a.to_json() for a in found], ensure_ascii=False))
+        rows = [AssetOut.of(a).model_dump(mode="json") for a in found]
+        click.echo(json.dumps(rows, ensure_ascii=False))
         return
     for a in found:
         click.echo(
@@ -87,7 +89,7 @@ def assets_meter(container: Container, code: str, meter: str, value: float) -> N
         reading = container.asset_service.record_meter(code, meter, value, by=SYSTEM)
     except MaintenanceError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(json.dumps(reading.to_json()))
+    click.echo(json.dumps(MeterReadingOut.of(reading).model_dump(mode="json")))
 
 
 commands: list[click.Command] = [assets]

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assets.service import AssetView, MeterReadingView
 from maintenance.schemas import WorkOrderOut
 
 
@@ -28,6 +29,11 @@ class AssetOut(BaseModel):
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def of(cls, view: AssetView) -> AssetOut:
+        """The JSON shape of an asset the service returned (API and CLI alike)."""
+        return cls.model_validate(view, from_attributes=True)
+
 
 class MeterReadingOut(BaseModel):
     """One meter reading."""
@@ -37,6 +43,11 @@ class MeterReadingOut(BaseModel):
     value: float
     at: datetime
     recorded_by: str
+
+    @classmethod
+    def of(cls, view: MeterReadingView) -> MeterReadingOut:
+        """The JSON shape of a meter reading the service returned."""
+        return cls.model_validate(view, from_attributes=True)
 
 
 class AssetDetailOut(AssetOut):

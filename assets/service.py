@@ -34,7 +34,7 @@ from udara.db import insert_ignoring_conflicts, transaction
 
 @dataclass(frozen=True)
 class AssetView:
-    """An asset as people see it (CLI `--json`, API, pages)."""
+    """An asset as people see it (pages; the API and CLI `--json` as `schemas.AssetOut`)."""
 
     code: str
     kind: str
@@ -51,15 +51,6 @@ class AssetView:
     created_at: datetime
     updated_at: datetime
 
-    def to_json(self) -> dict[str, Any]:
-        """The asset JSON of CONTRACTS.md ("Assets")."""
-        data: dict[str, Any] = dict(self.__dict__)
-        data["serves"] = list(self.serves)
-        for key in ("installed_on", "created_at", "updated_at"):
-            value = data[key]
-            data[key] = value.isoformat() if value is not None else None
-        return data
-
 
 @dataclass(frozen=True)
 class MeterReadingView:
@@ -70,10 +61,6 @@ class MeterReadingView:
     value: float
     at: datetime
     recorded_by: str
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {**self.__dict__, "at": self.at.isoformat()}
 
 
 @dataclass(frozen=True)

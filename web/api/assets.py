@@ -10,6 +10,7 @@ from spectree import Response as Spec
 
 from assets.domain.model import ASSET_READERS
 from assets.schemas import AssetDetailOut, AssetOut, MeterReadingOut
+from assets.service import AssetView
 from maintenance.schemas import WorkOrderOut
 from maintenance.services.queries import WorkOrderFilter
 from web import deps
@@ -59,8 +60,8 @@ class MeterCreate(Body):
     value: float = Field(ge=0, le=1e12)
 
 
-def _out(view: object) -> AssetOut:
-    return AssetOut.model_validate(view, from_attributes=True)
+def _out(view: AssetView) -> AssetOut:
+    return AssetOut.of(view)
 
 
 @bp.get("/assets")
@@ -104,7 +105,7 @@ def get_asset(asset: str) -> AssetDetailOut:
     return AssetDetailOut(
         **_out(view).model_dump(),
         work_orders=[WorkOrderOut.of(w) for w in sorted(orders, key=lambda w: -w.id)],
-        meters=[MeterReadingOut.model_validate(m, from_attributes=True) for m in meters],
+        meters=[MeterReadingOut.of(m) for m in meters],
     )
 
 
@@ -120,4 +121,4 @@ def record_meter(asset: str, json: MeterCreate) -> tuple[MeterReadingOut, int]:
     reading = deps.container().asset_service.record_meter(
         asset, json.meter, json.value, by=api_user().actor
     )
-    return MeterReadingOut.model_validate(reading, from_attributes=True), 201
+    return MeterReadingOut.of(reading), 201
