@@ -36,6 +36,9 @@ from ingest.adapters.influx import InfluxClient
 UDARA_BUILDING = "live-udara"
 NODERED_BUILDING = "live-nodered"
 NODERED_DB = "bench_nodered"
+# Udara's rounds write to a fresh database too: InfluxDB's cost per point grows with what a
+# database already holds, and the bench database holds the earlier phases' readings.
+UDARA_DB = "bench_live"
 T_LIVE = datetime(2026, 10, 10, 1, 0, tzinfo=UTC)
 DOWN_READINGS = 1_000
 RESTART_WAIT_S = 30
@@ -136,8 +139,9 @@ def faceoff(
 ) -> dict[str, object]:
     """`rounds` × (Udara, then Node-RED) on the same servers; then Node-RED's restart test.
 
-    `start_udara(building, client_id)` starts one ingest process taking only `building`
-    and returns it once connected (an object with `.proc` and `.stop()`).
+    `start_udara(building, client_id)` starts one ingest process taking only `building`,
+    writing to `UDARA_DB`, and returns it once connected (an object with `.proc` and
+    `.stop()`).
     """
     from bench import nodered  # Node.js side; imports bench.run
 
@@ -148,7 +152,8 @@ def faceoff(
     (user_dir / "node_modules" / nodered.INFLUX_NODE.name).symlink_to(nodered.INFLUX_NODE)
     red_influx = InfluxClient(influx_url, NODERED_DB)
     red_influx.create_database()
-    udara_influx = InfluxClient(influx_url, "bench")
+    udara_influx = InfluxClient(influx_url, UDARA_DB)
+    udara_influx.create_database()
     flow_file = user_dir / "flows.json"
     topic = f"udara/{NODERED_BUILDING}/+/+/telemetry"
     port = int(influx_url.rsplit(":", 1)[1])
@@ -257,7 +262,9 @@ def udara_starter(
     from udara.devservers import wait_until
 
     def start_udara(building: str, client_id: str) -> Ingest:
-        env = dict(ingest_env(base_env, client_id), UDARA_MQTT_BUILDINGS=building)
+        env = dict(
+            ingest_env(base_env, client_id), UDARA_MQTT_BUILDINGS=building, UDARA_INFLUX_DB=UDARA_DB
+        )
         proc = Ingest(work, env, client_id)
         pid = proc.proc.pid
         wait_until(lambda: connected(pid, mqtt_port), 120, "ingest up")
