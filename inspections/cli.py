@@ -22,16 +22,15 @@ def inspections() -> None:
 
 @inspections.command("list")
 @click.option("--building", default=None)
-@click.option("--json", "as_json", is_flag=True, help="a JSON array")
+@click.option("--json", "as_json", is_flag=True, help="a JSON array (the API's shape)")
 @click.pass_obj
 def inspections_list(container: Container, building: str | None, as_json: bool) -> None:
     """List inspections, newest first."""
     found = container.inspections.recent(scope=EVERYTHING, building=building)
     if as_json:
-        rows = [{"id": i.id, "building": i.building, "room": i.room, "template": i.template,
-                 "crew": i.crew, "inspector": i.inspector, "at": i.at.isoformat(),
-                 "score": i.score, "failed": i.failed, "asset_code": i.asset_code,
-                 "work_orders": list(i.work_orders)} for i in found]  # fmt: skip
+        from inspections.schemas import InspectionOut
+
+        rows = [InspectionOut.of(i).model_dump(mode="json") for i in found]
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
     for i in found:

@@ -27,14 +27,23 @@ class BoundedInt(IntegerConverter):
 # Forms that carry a photo (at most 5 MB, CONTRACTS.md) may be larger than the 1 MB elsewhere.
 # Set before anything reads the form (refuse_nul_bytes, CSRF), so it holds when it is parsed:
 # a blueprint's own before_request runs after the app's, too late.
-PHOTO_ENDPOINTS = frozenset({"public.report", "mywork.finish"})
 PHOTO_BODY_LIMIT = MAX_PHOTO_BYTES + 256 * 1024  # the photo and the form's few fields
+# An inspection carries a photo for each failed item its template asks one of: at most this
+# many photos; in the API's JSON each is base64 (4 bytes for every 3).
+INSPECTION_PHOTOS = 4
+BODY_LIMITS = {
+    "public.report": PHOTO_BODY_LIMIT,
+    "mywork.finish": PHOTO_BODY_LIMIT,
+    "inspections.submit": INSPECTION_PHOTOS * MAX_PHOTO_BYTES + 256 * 1024,
+    "api.submit_inspection": INSPECTION_PHOTOS * MAX_PHOTO_BYTES * 4 // 3 + 256 * 1024,
+}
 
 
 def larger_bodies_for_photos() -> None:
-    """The photo forms' body limit (their views are the only ones reading a file)."""
-    if request.endpoint in PHOTO_ENDPOINTS:
-        request.max_content_length = PHOTO_BODY_LIMIT
+    """The photo forms' body limits (their views are the only ones reading a file)."""
+    limit = BODY_LIMITS.get(request.endpoint or "")
+    if limit is not None:
+        request.max_content_length = limit
 
 
 def refuse_nul_bytes() -> None:

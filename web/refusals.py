@@ -136,3 +136,17 @@ def refusal(exc: MaintenanceError) -> str:
         for name, value in exc.params.items()
     }
     return str(template) % params if params else str(template)
+
+
+# A refused upload (occupants.domain.model.PhotoRefused's codes), worded for every form and
+# the API alike.
+PHOTO_REFUSALS: dict[str, LazyString] = {
+    "photo_too_large": lazy("The photo is too large: at most 5 MB."),
+    "photo_not_jpeg_or_png": lazy("The photo must be a JPEG or PNG picture."),
+    "photo_unreadable": lazy("The photo could not be read. Try another one."),
+}
+
+
+def photo_refusal(code: str) -> LazyString:
+    """Why a photo was refused, in the reader's language."""
+    return PHOTO_REFUSALS.get(code, PHOTO_REFUSALS["photo_unreadable"])

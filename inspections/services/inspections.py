@@ -273,13 +273,17 @@ class InspectionService:
         return wo_id
 
     # --- reading ---
-    def _rows(self, session: Session, *where: Any) -> list[InspectionView]:
+    def _rows(
+        self, session: Session, *where: Any, limit: int | None = None, offset: int = 0
+    ) -> list[InspectionView]:
         query = (
             select(Inspection, Building.code, Room.code, Room.name)
             .join(Building, Building.id == Inspection.building_id)
             .join(Room, Room.id == Inspection.room_id)
             .where(*where)
             .order_by(Inspection.at.desc(), Inspection.id.desc())
+            .limit(limit)
+            .offset(offset)
         )
         rows = session.execute(query).all()
         items: dict[int, list[ItemView]] = {}
@@ -320,16 +324,17 @@ class InspectionService:
 
     def recent(
         self, *, scope: Scope, building: str | None = None, start: datetime | None = None,
-        end: datetime | None = None,
+        end: datetime | None = None, limit: int | None = None, offset: int = 0,
     ) -> list[InspectionView]:  # fmt: skip
-        """Inspections of the buildings in `scope`, newest first."""
+        """Inspections of the buildings in `scope`, newest first (a page of them with
+        `limit` and `offset`)."""
         where = self._scoped(scope, building)
         if start is not None:
             where.append(Inspection.at >= start)
         if end is not None:
             where.append(Inspection.at < end)
         with self._sessions() as session:
-            return self._rows(session, *where)
+            return self._rows(session, *where, limit=limit, offset=offset)
 
     def photo(self, inspection_id: int, position: int, *, scope: Scope) -> bytes | None:
         """The photo of one item of an inspection in `scope` (None: no such photo)."""

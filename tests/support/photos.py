@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 from PIL import Image
 
@@ -30,3 +31,16 @@ def small_png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (10, 120, 200)).save(out, "PNG", pnginfo=info)
     return out.getvalue()
+
+
+def large_jpeg(at_least: int = 2 * 1024 * 1024) -> bytes:
+    """A JPEG of camera noise (it does not compress) of at least `at_least` bytes, as a real
+    phone photo is: over the 1 MB most forms take, under the 5 MB photos may have."""
+    side = 600
+    while True:
+        noise = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+        out = io.BytesIO()
+        noise.save(out, "JPEG", quality=95)
+        if out.tell() >= at_least:
+            return out.getvalue()
+        side += 300

@@ -182,6 +182,13 @@ ASSET_FORM = {"code": "matrixahu", "kind": "ahu", "building": "{building}", "roo
 ASSET_JSON = {"code": "matrixahu", "kind": "ahu", "building": "{building}", "room": "{room}",
               "serves": ["{room}"]}  # fmt: skip
 METER_FORM = {"meter": "run_hours", "value": "1234"}
+INSPECTION_JSON = {
+    "key": "matrix-inspection", "template": "office_floor", "building": "{building}",
+    "room": "{room}",
+    "items": [{"item": "floor", "score": 5}, {"item": "desks", "score": 4},
+              {"item": "glass", "score": 5}, {"item": "bins", "passed": True},
+              {"item": "lights", "passed": True}],
+}  # fmt: skip
 
 # fmt: off
 # Every route of url_map, as "METHOD rule". New routes go here: a Case (or several) when they
@@ -592,6 +599,13 @@ ROUTES: dict[str, Case | list[Case] | Unbound] = {
     "GET /api/v1/assets/<asset>": Case("object", WORKERS, present="AHU Pusat"),
     "POST /api/v1/assets/<asset>/meters": Case("object", WORKERS, body={"meter": "run_hours",
                                                "value": 1234}, ok=201, mutates=True),
+    "GET /api/v1/inspections": [
+        Case("list", READERS, present="lobby"),
+        Case("filter", READERS, query="?building={building}", present="lobby"),
+    ],
+    "POST /api/v1/inspections": Case("create", MANAGERS, body=INSPECTION_JSON, ok=201,
+                                     mutates=True),
+    "GET /api/v1/inspections/<int:inspection_id>": Case("object", READERS, present="Lobi"),
     "POST /devices/<path:device>/retire": [
         Case("object", (FM,), ok=302, boss_sees=False, mutates=True),
         Case("object", (FM,), ok=302,

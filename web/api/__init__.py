@@ -72,4 +72,15 @@ def openapi() -> Response:
     return jsonify(spec.spec)
 
 
-from web.api import assets, devices, errors, kpis, locations, occupants, push, stock, views  # noqa: E402,F401  (routes register on import)
+from web.api import (  # noqa: E402,F401  (routes register on import)
+    assets,
+    devices,
+    errors,
+    inspections,
+    kpis,
+    locations,
+    occupants,
+    push,
+    stock,
+    views,
+)

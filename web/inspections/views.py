@@ -19,24 +19,12 @@ from maintenance.domain.errors import InvalidInput, NotAllowed, NotFound
 from occupants.domain.model import PhotoRefused
 from web import deps, security
 from web.i18n import current_lang, lazy, zone
-from web.refusals import refusal
+from web.refusals import photo_refusal, refusal
 from web.security import ASSIGNERS, IAQ_READERS, roles_required
 
 bp = Blueprint("inspections", __name__)
 CODE = re.compile(r"^[a-z0-9_-]{1,64}$")
 MONTH = re.compile(r"^(20[0-9]{2})-(0[1-9]|1[0-2])$")
-BODY_LIMIT = 32 * 1024 * 1024  # a photo (at most 5 MB each) for several failed items
-PHOTO_ERRORS = {
-    "photo_too_large": lazy("The photo is too large: at most 5 MB."),
-    "photo_not_jpeg_or_png": lazy("The photo must be a JPEG or PNG picture."),
-    "photo_unreadable": lazy("The photo could not be read. Try another one."),
-}
-
-
-@bp.before_request
-def _larger_body_for_photos() -> None:
-    if request.endpoint == "inspections.submit":
-        request.max_content_length = BODY_LIMIT
 
 
 def _month_arg() -> date:
@@ -153,7 +141,7 @@ def submit() -> ResponseReturnValue:
     except NotAllowed:
         abort(403)
     except PhotoRefused as exc:
-        flash(PHOTO_ERRORS.get(exc.code, exc.code), "error")
+        flash(photo_refusal(exc.code), "error")
     except InvalidInput as exc:
         flash(lazy("Please check the input: %(detail)s", detail=refusal(exc)), "error")
     else:

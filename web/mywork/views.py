@@ -13,16 +13,12 @@ from web import deps
 from web.forms import FinishForm, NoteForm
 from web.i18n import lazy
 from web.iaq.overview import timezone_of, timezones
+from web.refusals import photo_refusal
 from web.security import WORKERS, me, roles_required
 from web.stock.views import consumption_panel
 from web.workorders import attempt, manages, ticks, wo_photos, works_on
 
 bp = Blueprint("mywork", __name__)
-PHOTO_ERRORS = {
-    "photo_too_large": lazy("The photo is too large: at most 5 MB."),
-    "photo_not_jpeg_or_png": lazy("The photo must be a JPEG or PNG picture."),
-    "photo_unreadable": lazy("The photo could not be read. Try another one."),
-}
 
 
 def _mine() -> tuple[list[WorkOrderView], list[WorkOrderView]]:
@@ -149,7 +145,7 @@ def finish(wo_id: int) -> ResponseReturnValue:
         try:
             digest = requests.keep_photo(upload.stream.read(MAX_PHOTO_BYTES + 1))
         except PhotoRefused as exc:
-            flash(PHOTO_ERRORS.get(exc.code, PHOTO_ERRORS["photo_unreadable"]), "error")
+            flash(photo_refusal(exc.code), "error")
             return _back(wo_id)
     service = deps.container().work_order_service
     done = attempt(

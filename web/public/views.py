@@ -31,6 +31,7 @@ from occupants.services.requests import ReportInput
 from web import deps
 from web.i18n import current_lang, lazy
 from web.public import words
+from web.refusals import PHOTO_REFUSALS
 
 log = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
@@ -38,9 +39,7 @@ FORM_SALT = "udara-room-report"
 FORM_MAX_AGE_S = 4 * 3600
 HONEYPOT = "website"
 ERRORS = {
-    "photo_too_large": lazy("The photo is too large: at most 5 MB."),
-    "photo_not_jpeg_or_png": lazy("The photo must be a JPEG or PNG picture."),
-    "photo_unreadable": lazy("The photo could not be read. Try another one."),
+    **PHOTO_REFUSALS,
     "category": lazy("Choose what the problem is."),
     "contact": lazy("Give an e-mail address or a phone number, or leave it empty."),
     "expired": lazy("The form has expired. Please send it again."),
