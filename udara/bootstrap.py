@@ -369,6 +369,7 @@ class Container:
             lambda: self.alert_service,
             bounds_of,
             hold=timedelta(minutes=self.settings.verify_minutes),
+            listeners=[self.work_order_notifications],
         )
 
     @cached_property

@@ -10,7 +10,8 @@ from typing import Literal, Protocol
 from sqlalchemy.orm import Session
 
 # started: the work moved to in_progress (from open, assigned, on hold or done).
-ChangeKind = Literal["assigned", "started", "escalated", "done", "cancelled"]
+# not_fixed: the room's sensors stayed outside the limit after the work was done.
+ChangeKind = Literal["assigned", "started", "escalated", "done", "cancelled", "not_fixed"]
 
 
 @dataclass(frozen=True)

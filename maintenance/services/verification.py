@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from maintenance.adapters.orm import Building, Room, WorkOrder, WorkOrderVerification
 from maintenance.adapters.sql import lock
 from maintenance.domain.verification import DEFAULT_MAX_GAP, Bounds, Sample, Verdict, decide
+from maintenance.services.events import WorkOrderChange, WorkOrderListener
 from maintenance.services.records import record
 from udara.db import transaction
 from udara.scope import EVERYTHING
@@ -78,6 +79,7 @@ class SensorVerification:
         bounds_of: Callable[[str], Bounds | None],
         hold: timedelta,
         max_gap: timedelta = DEFAULT_MAX_GAP,
+        listeners: Sequence[WorkOrderListener] = (),
     ) -> None:
         self._sessions = session_factory
         self._readings = readings
@@ -85,6 +87,7 @@ class SensorVerification:
         self._bounds_of = bounds_of
         self.hold = hold
         self.max_gap = max_gap
+        self._listeners = tuple(listeners)
         # Done orders whose alert the air does not judge (offline, faulty sensor): looked up
         # once per process, not every minute.
         self._not_judged: set[int] = set()
@@ -228,6 +231,12 @@ class SensorVerification:
                        reason=verdict.reason, value=verdict.value,
                        breach_at=_iso(verdict.breach_at), alert_id=alert_id)  # fmt: skip
                 wo.updated_at = now
+                # In this transaction: the flag and its messages commit together (the
+                # crew's supervisors and whoever did the work decide what happens next).
+                change = WorkOrderChange("not_fixed", wo.id, now, SENSOR, wo.version,
+                                         reason=verdict.reason)  # fmt: skip
+                for listener in self._listeners:
+                    listener.work_order_changed(session, change)
             return True
 
 

@@ -75,7 +75,8 @@ class Routing:
         return self.retry.get(channel) or self.retry.get("default") or RetryPolicy()
 
     def for_work_order(self, event: str, level: int | None = None) -> tuple[str, ...]:
-        """The audiences of a work-order event (`assigned`, `done`, or `escalated` at `level`)."""
+        """The audiences of a work-order event (`assigned`, `done`, `not_fixed`, or
+        `escalated` at `level`)."""
         if event == "escalated":
             return self.work_order_escalation.get(level or 0, ())
         return self.work_orders.get(event, ())
@@ -148,7 +149,7 @@ def parse_routing(data: Mapping[str, Any]) -> Routing:
         ),
         work_orders={
             name: _audiences(orders.get(name, []), f"work_orders.{name}", on_call)
-            for name in ("assigned", "done")
+            for name in ("assigned", "done", "not_fixed")
         },
         work_order_escalation={
             int(level): _audiences(who, f"work_orders.escalated.{level}", on_call)

@@ -38,6 +38,11 @@ TEXTS: Final[dict[str, dict[str, Text]]] = {
             "WO #{id} selesai: {title}",
             "Diselesaikan oleh {actor} pada {at}.\n{link}",
         ),
+        "work_order_not_fixed": (
+            "WO #{id} belum tuntas menurut sensor: {title}",
+            "Setelah pekerjaan selesai, sensor di {place} masih menunjukkan masalah ({reason}), "
+            "dicek pada {at}. Kembalikan pekerjaan atau verifikasi.\n{link}",
+        ),
         "test": ("Pesan uji", "Pesan uji untuk {user}: saluran ini berfungsi.\n{link}"),
         "request_update.in_work_order": (
             "Laporan {ref} sedang dikerjakan",
@@ -109,6 +114,11 @@ TEXTS: Final[dict[str, dict[str, Text]]] = {
             "{place}, crew {crew}, due {due}.\n{link}",
         ),
         "work_order_done": ("Work order #{id} done: {title}", "Done by {actor} at {at}.\n{link}"),
+        "work_order_not_fixed": (
+            "Work order #{id} not fixed, say the sensors: {title}",
+            "After the work was done the sensors in {place} still show the problem ({reason}), "
+            "checked at {at}. Send the work back or verify it.\n{link}",
+        ),
         "test": ("Test message", "A test message for {user}: this channel works.\n{link}"),
         "request_update.in_work_order": (
             "Your report {ref} is being worked on",
@@ -161,6 +171,9 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "medium": "sedang",
         "low": "rendah",
         "none": "-",
+        # Why sensor verification found work not fixed.
+        "reading_outside": "nilai rata-rata masih di luar batas",
+        "new_alert": "peringatan baru terbuka",
         # Occupants' report categories (the public form's words, shorter).
         "dirty": "kotor",
         "smell": "bau tidak sedap",
@@ -175,6 +188,8 @@ WORDS: Final[dict[str, dict[str, str]]] = {
     },
     "en": {
         "none": "-",
+        "reading_outside": "the mean is still outside the limit",
+        "new_alert": "a new alert opened",
         "dirty": "dirty",
         "smell": "bad smell",
         "too_hot": "too hot",

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from ingest.domain.model import SensorRef, telemetry_payload
 from maintenance.domain.transitions import SYSTEM
 from maintenance.schemas import WorkOrderOut
 from maintenance.services.queries import WorkOrderFilter
 from maintenance.views import WorkOrderView
+from notifications.adapters.orm import Delivery
 from tests.support.ingest_env import running_ingest, stored_count, wait_for
 from tests.support.publish import publish_all
 from udara.bootstrap import Container
@@ -25,8 +27,21 @@ BUILDING = "menara-a"
 
 
 def _crew(container: Container) -> None:
-    container.user_service.create("agus", "technician", datetime.now(UTC), crews=("hvac",))
-    container.user_service.create("rina", "facility_manager", datetime.now(UTC))
+    """agus works in the hvac crew, hadi supervises it, rina manages; all have e-mail."""
+    users, now = container.user_service, datetime.now(UTC)
+    users.create("agus", "technician", now, crews=("hvac",))
+    users.create("hadi", "technician", now)
+    users.add_to_crew("hadi", "hvac", supervisor=True)
+    users.create("rina", "facility_manager", now)
+    for name in ("agus", "hadi", "rina"):
+        container.notifications.add_contact(name, f"{name}@example.co.id")
+
+
+def told(app: Container, event: str) -> list[Delivery]:
+    """The outbox's deliveries of `event`, by recipient."""
+    with app.session_factory() as session:
+        query = select(Delivery).where(Delivery.event == event).order_by(Delivery.recipient)
+        return list(session.scalars(query))
 
 
 @pytest.fixture
@@ -155,6 +170,13 @@ def test_a_done_co2_order_is_flagged_not_fixed_when_the_air_stays_bad(running: C
         "sensor_watch",
         "not_fixed_by_sensor",
     ]
+    # The crew's supervisor and whoever did the work hear of it, once, in their language.
+    messages = told(running, "work_order_not_fixed")
+    assert [(m.recipient, m.work_order_id) for m in messages] == [("agus", wo_id), ("hadi", wo_id)]
+    assert "belum tuntas" in messages[0].subject and "masih di luar batas" in messages[0].body
+    assert told(running, "work_order_verified") == []
+    verifier.run(done_at + timedelta(minutes=26))  # a second pass: decided, nobody told again
+    assert len(told(running, "work_order_not_fixed")) == 2
 
     # Sent back and done again: a new watch of the new completion; the old flag is void.
     wos = running.work_order_service
