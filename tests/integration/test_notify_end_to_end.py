@@ -13,17 +13,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.adapters.mqtt import register_session
 from ingest.domain.model import SensorRef, telemetry_payload
-from ingest.service import subscriptions
 from maintenance.domain.transitions import SYSTEM
-from tests.support.ingest_env import stored_count, unique_client_id, wait_for
+from tests.support.ingest_env import running_ingest, stored_count, wait_for
 from tests.support.notify_servers import HttpReceiver, SmtpSink
 from tests.support.publish import publish_all
 from udara.bootstrap import Container
 from udara.devservers import ManagedServer
 from udara.scope import EVERYTHING
-from udara.settings import Settings
 
 pytestmark = pytest.mark.integration
 PUBLIC = "https://udara.gedung.co.id"
@@ -55,36 +52,23 @@ def running(
     http: HttpReceiver,
 ) -> Iterator[Container]:
     """A site with two people (no language chosen) and ingest running against the servers."""
-    app = Container(
-        Settings(
-            mqtt_url=f"mqtt://127.0.0.1:{mosquitto.port}",
-            mqtt_client_id=unique_client_id(),
-            influx_url=f"http://127.0.0.1:{influxdb.port}",
-            influx_db=influx_db_name,
-            database_url=sqlite_url,
-            influx_flush_interval_s=0.1,
-            smtp_url=smtp.url,  # type: ignore[arg-type]
-            mail_from="Udara <udara@gedung.co.id>",
-            public_url=PUBLIC,
-        )
-    )
-    now = app.clock()
-    app.building_service.create_building(SYSTEM, "menara-a", name="Menara A")
-    app.location_service.ensure_room("menara-a", "lobi")
-    app.user_service.create("rina", "facility_manager", now)
-    app.user_service.create("hadi", "technician", now, buildings=("menara-a",))
-    app.user_service.add_to_crew("hadi", "hvac", supervisor=True)
-    for name in PEOPLE:
-        app.notifications.add_contact(name, f"{name}@example.co.id")
-        app.notifications.add_contact(name, f"json://127.0.0.1:{http.port}/hook/{name}")
-    settings = app.settings
-    register_session(settings.mqtt, settings.mqtt_client_id, subscriptions(None))
-    service = app.make_ingest_service()
-    service.start()
-    assert service.consumer.connected.wait(10)
-    yield app
-    service.stop()
-    app.close()
+
+    def site(app: Container) -> None:
+        now = app.clock()
+        app.building_service.create_building(SYSTEM, "menara-a", name="Menara A")
+        app.location_service.ensure_room("menara-a", "lobi")
+        app.user_service.create("rina", "facility_manager", now)
+        app.user_service.create("hadi", "technician", now, buildings=("menara-a",))
+        app.user_service.add_to_crew("hadi", "hvac", supervisor=True)
+        for name in PEOPLE:
+            app.notifications.add_contact(name, f"{name}@example.co.id")
+            app.notifications.add_contact(name, f"json://127.0.0.1:{http.port}/hook/{name}")
+
+    with running_ingest(
+        mosquitto.port, influxdb.port, influx_db_name, sqlite_url, prepare=site,
+        smtp_url=smtp.url, mail_from="Udara <udara@gedung.co.id>", public_url=PUBLIC,
+    ) as app:  # fmt: skip
+        yield app
 
 
 def test_a_critical_breach_over_mqtt_sends_one_email_and_one_webhook_per_person_in_indonesian(
