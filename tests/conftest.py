@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.support.notify_servers import HttpReceiver, SmtpSink
 from udara.db import upgrade_database
 from udara.devservers import ManagedServer, start_influxdb, start_mosquitto
 
@@ -129,3 +130,19 @@ def migrated_database_url(
 def sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
     """A migrated SQLite database, for tests that need a database but not both engines."""
     return _copy_sqlite(_sqlite_template, tmp_path / "udara.db")
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) on a free port, keeping what it receives."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def http() -> Iterator[HttpReceiver]:
+    """A real local HTTP server recording the requests made to it (webhooks, Apprise)."""
+    receiver = HttpReceiver()
+    yield receiver
+    receiver.stop()

@@ -38,13 +38,6 @@ delivery: {fold_window_seconds: 120, gather_seconds: 0, lease_seconds: 300}
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
 def setup(
     migrated_database_url: str, smtp: SmtpSink, tmp_path: Path
 ) -> Iterator[tuple[Container, dict[str, str]]]:

@@ -35,20 +35,6 @@ WHATSAPP = "whatsapp://EAAGudaraTestToken@104455667788/6281234567890"
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
-def http() -> Iterator[HttpReceiver]:
-    receiver = HttpReceiver()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
 def clock() -> Clock:
     return Clock(MONDAY_10)
 

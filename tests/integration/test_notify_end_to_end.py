@@ -29,20 +29,6 @@ PEOPLE = ("rina", "hadi")  # facility manager; supervisor of hvac, where tempera
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
-def http() -> Iterator[HttpReceiver]:
-    receiver = HttpReceiver()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
 def running(
     mosquitto: ManagedServer,
     influxdb: ManagedServer,

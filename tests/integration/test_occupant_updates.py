@@ -25,13 +25,6 @@ PUBLIC = "https://udara.gedung.co.id"
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
 def clock() -> Clock:
     return Clock(MONDAY_10)
 
