@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from ingest.domain.alerts import AlertChange, AlertKey
 from udara.bootstrap import Container
 from udara.db import upgrade_database
+from udara.devservers import ManagedServer
 from udara.settings import Settings
 from web import create_app
 
@@ -139,6 +140,21 @@ def seeded_url(seeded_template: tuple[Path, Seed], tmp_path: Path) -> str:
 def container(seeded_url: str) -> FixedClockContainer:
     """A container over a seeded SQLite copy, with InfluxDB and the broker unreachable."""
     return FixedClockContainer(make_settings(seeded_url), NOW)
+
+
+@pytest.fixture
+def live(
+    seeded_url: str, influxdb: ManagedServer, influx_db_name: str, tmp_path: Path
+) -> FixedClockContainer:
+    """The seeded database, a real InfluxDB with a fresh database, photos under the test's
+    own folder."""
+    container = FixedClockContainer(
+        make_settings(seeded_url, influx_url=f"http://127.0.0.1:{influxdb.port}",
+                      influx_db=influx_db_name, media_dir=tmp_path / "media"),
+        NOW,
+    )  # fmt: skip
+    container.influx.create_database()
+    return container
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -20,26 +19,11 @@ from tests.web.conftest import (
     FixedClockContainer,
     Seed,
     login,
-    make_settings,
 )
 from tests.web.influx_support import write_readings
-from udara.devservers import ManagedServer
 from web import create_app
 
 STUFFY = {"co2": 1450.0, "pm25": 30.0, "temperature": 27.0, "humidity": 70.0}
-
-
-@pytest.fixture
-def live(
-    seeded_url: str, influxdb: ManagedServer, influx_db_name: str, tmp_path: Path
-) -> FixedClockContainer:
-    container = FixedClockContainer(
-        make_settings(seeded_url, influx_url=f"http://127.0.0.1:{influxdb.port}",
-                      influx_db=influx_db_name, media_dir=tmp_path / "media"),
-        NOW,
-    )  # fmt: skip
-    container.influx.create_database()
-    return container
 
 
 def report(live: FixedClockContainer, room: str, data: ReportInput, at: object = None) -> None:

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from flask import Flask
 
@@ -21,27 +19,11 @@ from tests.web.conftest import (
     FixedClockContainer,
     Seed,
     login,
-    make_settings,
 )
 from tests.web.influx_support import write_readings
-from udara.devservers import ManagedServer
 from web import create_app
 
 PEOPLE = ("Bu Rina", "Pak Budi", "Siti", "Joko", "Andi", "Tamu", "ani@mail.co.id")
-
-
-@pytest.fixture
-def live(
-    seeded_url: str, influxdb: ManagedServer, influx_db_name: str, tmp_path: Path
-) -> FixedClockContainer:
-    """The seeded database and a real InfluxDB with a fresh database."""
-    container = FixedClockContainer(
-        make_settings(seeded_url, influx_url=f"http://127.0.0.1:{influxdb.port}",
-                      influx_db=influx_db_name, media_dir=tmp_path / "media"),
-        NOW,
-    )  # fmt: skip
-    container.influx.create_database()
-    return container
 
 
 def tiles(html: str) -> dict[str, str]:

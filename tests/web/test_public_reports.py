@@ -19,7 +19,6 @@ from werkzeug.test import encode_multipart
 from tests.support.photos import phone_jpeg
 from tests.web.conftest import NOW, TEST_CONFIG, FixedClockContainer, Seed, login, make_settings
 from tests.web.influx_support import write_readings
-from udara.devservers import ManagedServer
 from udara.scope import EVERYTHING
 from web import create_app
 
@@ -262,20 +261,6 @@ def test_triage_accepts_symptoms_into_a_work_order_and_the_api_lists_contract_fi
     assert app.test_client().get("/api/v1/requests", headers=token_for("tech")).status_code == 403
     filtered = app.test_client().get("/api/v1/requests?status=done", headers=token_for("fm"))
     assert filtered.get_json()["items"] == []
-
-
-@pytest.fixture
-def live(
-    seeded_url: str, influxdb: ManagedServer, influx_db_name: str, tmp_path: Path
-) -> FixedClockContainer:
-    """The seeded database and a real InfluxDB with a fresh database."""
-    container = FixedClockContainer(
-        make_settings(seeded_url, influx_url=f"http://127.0.0.1:{influxdb.port}",
-                      influx_db=influx_db_name, media_dir=tmp_path / "media"),
-        NOW,
-    )  # fmt: skip
-    container.influx.create_database()
-    return container
 
 
 def test_a_symptoms_report_stores_the_rooms_readings_of_that_moment_and_shows_plain_words(
