@@ -26,6 +26,9 @@ from notifications.domain.timing import quiet_until
 AUDIENCES: Final = frozenset(
     {"facility_managers", "crew_supervisors", "supervisors", "assignee", "creator", "told"}
 )
+# A report's statuses its reporter may hear of: taken into a work order, done, rejected.
+REPORTER_LIST: Final = ["in_work_order", "done", "rejected"]
+REPORTER_STATUSES: Final = frozenset(REPORTER_LIST)
 ON_CALL: Final = "on_call:"
 
 
@@ -65,6 +68,8 @@ class Routing:
     work_orders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     work_order_escalation: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     on_call: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # What an occupant who left an e-mail address hears of their report.
+    reporter_updates: frozenset[str] = REPORTER_STATUSES
     fold_window: timedelta = timedelta(minutes=2)
     gather: timedelta = timedelta(seconds=10)
     lease: timedelta = timedelta(minutes=5)
@@ -121,6 +126,14 @@ def _retry(data: Mapping[str, Any]) -> dict[str, RetryPolicy]:
     return policies
 
 
+def _reporter_updates(value: Any) -> frozenset[str]:
+    if not isinstance(value, list) or not set(value) <= REPORTER_STATUSES:
+        raise ValueError(
+            "requests.reporter_updates: a list of " + ", ".join(REPORTER_LIST) + " (or [])"
+        )
+    return frozenset(value)
+
+
 def parse_routing(data: Mapping[str, Any]) -> Routing:
     """Routing rules from the YAML's data; ValueError names what is wrong."""
     on_call = {str(k): tuple(v or ()) for k, v in (data.get("on_call") or {}).items()}
@@ -138,6 +151,7 @@ def parse_routing(data: Mapping[str, Any]) -> Routing:
         raise ValueError("alerts.escalation: levels in the order they are reached")
     orders = data.get("work_orders") or {}
     delivery = data.get("delivery") or {}
+    requests = data.get("requests") or {}
     return Routing(
         critical=_audiences(critical.get("notify", []), "alerts.critical.notify", on_call),
         warning=_audiences(warning.get("notify", []), "alerts.warning.notify", on_call),
@@ -156,6 +170,7 @@ def parse_routing(data: Mapping[str, Any]) -> Routing:
             for level, who in (orders.get("escalated") or {}).items()
         },
         on_call=on_call,
+        reporter_updates=_reporter_updates(requests.get("reporter_updates", REPORTER_LIST)),
         fold_window=_seconds(delivery, "fold_window_seconds", timedelta(minutes=2)),
         gather=_seconds(delivery, "gather_seconds", timedelta(seconds=10)),
         lease=_seconds(delivery, "lease_seconds", timedelta(minutes=5)),

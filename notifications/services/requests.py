@@ -12,6 +12,7 @@ however often the work order moves (paused and resumed, reopened and done again)
 routed-event mark `request:{ref}:{status}` makes routing happen once, and the outbox's UNIQUE
 key (the event key with the address's digest, recipient `request:{ref}`, channel) once per
 address. Phone numbers are kept on the report but get nothing: Udara has no SMS channel.
+Which statuses reporters hear of is `routing.yaml`'s `requests.reporter_updates`.
 """
 
 from __future__ import annotations
@@ -59,13 +60,15 @@ class RequestUpdates:
     def work_order_changed(self, session: Session, change: WorkOrderChange) -> None:
         """Write the reporters' deliveries in the change's transaction."""
         status = STATUS_OF.get(change.kind)
-        if status is None:
+        if status is None or status not in self._routing.reporter_updates:
             return
         found = directory.reporters(session, wo_id=change.work_order_id)
         self._tell_each(session, found, status, change.at, change.work_order_id)
 
     def request_rejected(self, session: Session, request_id: int, at: datetime) -> None:
         """Occupants' `RequestListener`: the request was rejected at triage."""
+        if "rejected" not in self._routing.reporter_updates:
+            return
         found = directory.reporters(session, request_id=request_id)
         self._tell_each(session, found, "rejected", at, None)
 

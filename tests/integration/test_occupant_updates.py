@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from maintenance.domain.transitions import SYSTEM
 from notifications.adapters.orm import Delivery
+from notifications.services.setup import DEFAULT_ROUTING_FILE as SHIPPED_ROUTING
 from occupants.services.requests import ReportInput
 from tests.support.notify_env import MONDAY_10, Clock, make_app
 from tests.support.notify_servers import SmtpSink
@@ -33,17 +36,23 @@ def clock() -> Clock:
 def app(
     migrated_database_url: str, clock: Clock, smtp: SmtpSink, tmp_path: Path
 ) -> Iterator[Container]:
+    app = site(migrated_database_url, clock, smtp, tmp_path)
+    yield app
+    app.close()
+
+
+def site(url: str, clock: Clock, smtp: SmtpSink, tmp_path: Path, **settings: Any) -> Container:
+    """menara-a with its lobby toilet, a facility manager and a cleaner."""
     app = make_app(
-        migrated_database_url, clock, smtp_url=smtp.url, mail_from="Udara <udara@gedung.co.id>",
-        public_url=PUBLIC, media_dir=tmp_path / "media",
+        url, clock, smtp_url=smtp.url, mail_from="Udara <udara@gedung.co.id>",
+        public_url=PUBLIC, media_dir=tmp_path / "media", **settings,
     )  # fmt: skip
     app.building_service.create_building(SYSTEM, "menara-a", name="Menara A")
     app.location_service.save_room("menara-a", "wc-lobi", floor="l1", name="Toilet Lobi",
                                    kind="toilet", traffic="high")  # fmt: skip
     app.user_service.create("rina", "facility_manager", clock.now)
     app.user_service.create("siti", "technician", clock.now, crews=("cleaning",))
-    yield app
-    app.close()
+    return app
 
 
 def deliveries(app: Container) -> list[Delivery]:
@@ -175,3 +184,31 @@ def test_a_request_rejected_at_triage_or_whose_work_is_cancelled_is_told_once_wi
     assert to_bob["Subject"] == f"[Udara] Laporan {dirty} ditutup"
     assert {r.status for r in reports.list_requests(scope=EVERYTHING)} == {"rejected"}
     assert len(deliveries(app)) == 2
+
+
+def test_the_routing_file_chooses_what_reporters_hear(
+    migrated_database_url: str, clock: Clock, smtp: SmtpSink, tmp_path: Path
+) -> None:
+    """A site that tells reporters only that the work is done (UDARA_NOTIFY_ROUTING_FILE)."""
+    shipped = yaml.safe_load(SHIPPED_ROUTING.read_text(encoding="utf-8"))
+    assert shipped["requests"]["reporter_updates"] == ["in_work_order", "done", "rejected"]
+    shipped["requests"]["reporter_updates"] = ["done"]
+    routing = tmp_path / "routing.yaml"
+    routing.write_text(yaml.safe_dump(shipped), encoding="utf-8")
+    app = site(migrated_database_url, clock, smtp, tmp_path, notify_routing_file=str(routing))
+    try:
+        toilet = app.room_links.resolve(app.room_links.link("menara-a", "wc-lobi").token)
+        assert toilet is not None
+        reports = app.occupant_requests
+        ref = reports.report(toilet, ReportInput("dirty", contact="ani@mail.co.id"))
+        [request] = reports.list_requests(scope=EVERYTHING)
+        assert request.work_order_id is not None
+        wos = app.work_order_service
+        wos.transition(request.work_order_id, "in_progress", "siti", clock.advance(minutes=5))
+        assert deliveries(app) == []  # started: not for this site's reporters
+        wos.transition(request.work_order_id, "done", "siti", clock.advance(minutes=20))
+        [done] = deliveries(app)
+        assert (done.address, done.params["status"]) == ("ani@mail.co.id", "done")
+        assert done.recipient == f"request:{ref}"
+    finally:
+        app.close()

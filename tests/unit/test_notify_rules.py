@@ -109,6 +109,13 @@ def test_routing_data_is_checked() -> None:
     routing = parse_routing({"work_orders": {"escalated": {1: ["crew_supervisors"]}}})
     assert routing.for_work_order("escalated", 1) == ("crew_supervisors",)
     assert routing.for_work_order("escalated", 2) == ()
+    # Reporters hear of every status unless the file says otherwise; nothing else is accepted.
+    assert routing.reporter_updates == {"in_work_order", "done", "rejected"}
+    assert parse_routing({"requests": {"reporter_updates": []}}).reporter_updates == set()
+    with pytest.raises(ValueError, match="requests.reporter_updates"):
+        parse_routing({"requests": {"reporter_updates": ["assigned"]}})
+    with pytest.raises(ValueError, match="requests.reporter_updates"):
+        parse_routing({"requests": {"reporter_updates": "done"}})
 
 
 def test_retries_back_off_and_stop_after_the_last_attempt() -> None:
