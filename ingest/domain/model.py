@@ -190,17 +190,7 @@ def parse_telemetry(sensor: SensorRef, payload: bytes, received_at: datetime) ->
 
     The common shape is read directly (`_plain`); any other through the pydantic model,
     whose first error gives the reason."""
-    if len(payload) > MAX_PAYLOAD_BYTES:
-        raise Rejected(RejectReason.TOO_LARGE, f"{len(payload)} bytes > {MAX_PAYLOAD_BYTES}")
-    try:
-        # orjson reads what the standard library reads alike, 4x as fast; what it refuses
-        # (bad UTF-8 or JSON, but also NaN, 1e400 or lone surrogates, which `json` takes) the
-        # standard library reads for the contract's reason and detail.
-        data = orjson.loads(payload)
-    except orjson.JSONDecodeError:
-        data = _loads(payload)
-    if not isinstance(data, dict):
-        raise Rejected(RejectReason.NOT_OBJECT, f"payload is a JSON {type(data).__name__}")
+    data = load_json_object(payload)
     plain = _plain(data)
     if plain is None:
         values, ts = _validated(data)
@@ -217,6 +207,23 @@ def parse_telemetry(sensor: SensorRef, payload: bytes, received_at: datetime) ->
                 RejectReason.IMPOSSIBLE, f"{metric}={value} outside physical range {low}..{high}"
             )
     return Reading(sensor, _reading_time(ts, received_at), values)
+
+
+def load_json_object(payload: bytes, limit: int = MAX_PAYLOAD_BYTES) -> dict[str, Any]:
+    """The payload as a JSON object, or `Rejected` (too large, not UTF-8, JSON or an object):
+    Udara's own payload and every device format read their JSON here."""
+    if len(payload) > limit:
+        raise Rejected(RejectReason.TOO_LARGE, f"{len(payload)} bytes > {limit}")
+    try:
+        # orjson reads what the standard library reads alike, 4x as fast; what it refuses
+        # (bad UTF-8 or JSON, but also NaN, 1e400 or lone surrogates, which `json` takes) the
+        # standard library reads for the contract's reason and detail.
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        data = _loads(payload)
+    if not isinstance(data, dict):
+        raise Rejected(RejectReason.NOT_OBJECT, f"payload is a JSON {type(data).__name__}")
+    return data
 
 
 def _loads(payload: bytes) -> Any:

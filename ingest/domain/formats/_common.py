@@ -6,13 +6,10 @@ whole-message rejection; its `decode` turns it into a `Rejection` before returni
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
-
-import orjson
 
 from ingest.domain.const import MAX_PAYLOAD_BYTES, PHYSICAL_RANGES, RejectReason
 from ingest.domain.formats.results import (
@@ -27,7 +24,7 @@ from ingest.domain.formats.results import (
 )
 from ingest.domain.formats.settings import DeviceSettings
 from ingest.domain.formats.units import CONVERSIONS, UDARA_UNIT
-from ingest.domain.model import Rejected, _reading_time
+from ingest.domain.model import Rejected, _reading_time, load_json_object
 
 # Network servers wrap a device's few bytes in metadata from every gateway that heard it;
 # their envelopes get a larger allowance than a device's own message.
@@ -37,29 +34,9 @@ JsonObject = dict[str, Any]
 _isfinite: Final = math.isfinite
 
 
-def load_object(payload: bytes, limit: int = MAX_PAYLOAD_BYTES) -> JsonObject:
-    """The payload as a JSON object, or raise `Rejected`."""
-    if len(payload) > limit:
-        raise Rejected(RejectReason.TOO_LARGE, f"{len(payload)} bytes > {limit}")
-    try:
-        # orjson reads what the standard library reads alike, several times as fast; what it
-        # refuses (bad UTF-8 or JSON, but also NaN, 1e400, huge integers or lone surrogates,
-        # some of which `json` takes) the standard library decides, for the same outcome.
-        data = orjson.loads(payload)
-    except orjson.JSONDecodeError:
-        data = _std_loads(payload)
-    if not isinstance(data, dict):
-        raise Rejected(RejectReason.NOT_OBJECT, f"payload is a JSON {type(data).__name__}")
-    return data
-
-
-def _std_loads(payload: bytes) -> Any:
-    try:
-        return json.loads(payload.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise Rejected(RejectReason.NOT_UTF8, str(exc)[:200]) from None
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError, int too long, too deep
-        raise Rejected(RejectReason.NOT_JSON, str(exc)[:200]) from None
+# Every format reads its JSON as Udara's own payload is read (one place for orjson's
+# fast path and the standard library's verdict on what orjson refuses).
+load_object = load_json_object
 
 
 def payload_text(payload: bytes, limit: int = MAX_PAYLOAD_BYTES) -> str:
